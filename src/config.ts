@@ -1,0 +1,48 @@
+import path from "node:path";
+
+export type DatabaseConfig =
+  | { type: "sqlite"; path: string; driver: "sqlite3" | "better-sqlite3" }
+  | { type: "postgres"; url: string };
+
+export interface AppConfig {
+  port: number;
+  production: boolean;
+  database: DatabaseConfig;
+  limits: {
+    /** Largest request body accepted; larger ones get 413 before they are buffered. */
+    maxBodyBytes: number;
+  };
+}
+
+function intFromEnv(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+const projectRoot = path.resolve(__dirname, "..", "..");
+
+function parseDatabaseUrl(url: string | undefined, driver: string | undefined): DatabaseConfig {
+  const sqliteDriver = driver === "better-sqlite3" ? "better-sqlite3" : "sqlite3";
+  if (!url) return { type: "sqlite", path: path.join(projectRoot, "data", "content.sqlite"), driver: sqliteDriver };
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length).replace(/^\/\//, "");
+    return { type: "sqlite", path: file === ":memory:" ? file : path.resolve(file), driver: sqliteDriver };
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return { type: "postgres", url };
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url.split(":")[0]}:"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return {
+    port: intFromEnv(env.PORT, 4000, "PORT"),
+    production: env.NODE_ENV === "production",
+    database: parseDatabaseUrl(env.DATABASE_URL, env.SQLITE_DRIVER),
+    limits: {
+      maxBodyBytes: intFromEnv(env.MAX_BODY_BYTES, 100_000, "MAX_BODY_BYTES"),
+    },
+  };
+}
+
+export { projectRoot };

@@ -1,0 +1,61 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DataSource, type DataSourceOptions } from "typeorm";
+import type { DatabaseConfig } from "../config";
+import { Article } from "../entities/article.entity";
+import { ArticleRelated } from "../entities/article-related.entity";
+import { ArticleTag } from "../entities/article-tag.entity";
+import { Author } from "../entities/author.entity";
+import { Tag } from "../entities/tag.entity";
+import { migrations } from "../migrations";
+import { StatementCountingLogger } from "./statement-counter";
+
+export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated];
+
+export function createDataSource(database: DatabaseConfig): DataSource {
+  const common = {
+    entities,
+    migrations,
+    migrationsRun: false,
+    synchronize: false,
+    logger: new StatementCountingLogger(),
+    maxQueryExecutionTime: 200,
+  } satisfies Partial<DataSourceOptions>;
+
+  if (database.type === "postgres") {
+    return new DataSource({ ...common, type: "postgres", url: database.url });
+  }
+  if (database.path !== ":memory:") fs.mkdirSync(path.dirname(database.path), { recursive: true });
+  if (database.driver === "better-sqlite3") {
+    return new DataSource({
+      ...common,
+      type: "better-sqlite3",
+      database: database.path,
+      enableWAL: true,
+      timeout: 10_000,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma("foreign_keys = ON");
+        db.pragma("synchronous = NORMAL");
+      },
+    });
+  }
+  return new DataSource({
+    ...common,
+    type: "sqlite",
+    database: database.path,
+    enableWAL: true,
+    busyTimeout: 10_000,
+  });
+}
+
+/** Opens the database and brings its schema up to date; the server and every command start here. */
+export async function openDatabase(database: DatabaseConfig): Promise<DataSource> {
+  const dataSource = createDataSource(database);
+  await dataSource.initialize();
+  if (dataSource.options.type === "sqlite") {
+    // WAL makes fsync per commit unnecessary for durability against process crashes.
+    await dataSource.query("PRAGMA synchronous = NORMAL");
+  }
+  await dataSource.runMigrations({ transaction: "each" });
+  return dataSource;
+}

@@ -1,0 +1,12 @@
+import type { DataSource } from "typeorm";
+import type { Loaders } from "../loaders";
+import type { Viewer } from "../viewer";
+
+/** What every resolver receives: who asks, the request's loaders, and its fixed instant. */
+export interface GraphQLContext {
+  requestId: string;
+  viewer: Viewer;
+  loaders: Loaders;
+  now: Date;
+  dataSource: DataSource;
+}

@@ -1,0 +1,167 @@
+import { timestampParam } from "../db/dialect";
+import { decodeCursor, encodeCursor, type CursorKey } from "../pagination/cursor";
+import { ArticleStatus, type Article } from "../entities/article.entity";
+import { badInput } from "../errors";
+import type { ReadContext } from "./read-context";
+import { ARTICLE_COLUMNS, ARTICLE_FROM } from "./rows";
+import { articleVisibility } from "./visibility";
+
+export enum ArticleOrder {
+  PUBLISHED_AT_DESC = "PUBLISHED_AT_DESC",
+  PUBLISHED_AT_ASC = "PUBLISHED_AT_ASC",
+  UPDATED_AT_DESC = "UPDATED_AT_DESC",
+}
+
+export enum TagMatch {
+  ANY = "ANY",
+  ALL = "ALL",
+}
+
+export interface ArticleFilterValues {
+  tagSlugs?: string[] | null;
+  tagMatch?: TagMatch | null;
+  authorSlug?: string | null;
+  publishedAfter?: Date | null;
+  publishedBefore?: Date | null;
+  statuses?: ArticleStatus[] | null;
+}
+
+/** Everything that selects one list of articles, apart from its page window. */
+export interface ArticleListSpec {
+  filter?: ArticleFilterValues | null;
+  orderBy?: ArticleOrder | null;
+  /** For nested lists: the parent each row belongs to (author or tag), one window per parent. */
+  parent?: { kind: "author" | "tag"; ids: number[] };
+}
+
+interface Sql {
+  where: string[];
+  params: Record<string, unknown>;
+  joins: string[];
+}
+
+function sortExpression(order: ArticleOrder, context: ReadContext): string {
+  if (order === ArticleOrder.UPDATED_AT_DESC) return "a.updated_at";
+  // Anonymous readers only ever see rows with a publishedAt, so the plain column keeps the
+  // index usable; someone previewing drafts needs them placed somewhere stable: by creation.
+  return context.viewer.kind === "anonymous" ? "a.published_at" : "COALESCE(a.published_at, a.created_at)";
+}
+
+const statusConditions: Record<ArticleStatus, string> = {
+  DRAFT: "(a.status = 'draft' AND a.deleted_at IS NULL)",
+  SCHEDULED: "(a.status = 'published' AND a.published_at > :statusNow AND a.deleted_at IS NULL)",
+  PUBLISHED: "(a.status = 'published' AND a.published_at <= :statusNow AND a.deleted_at IS NULL)",
+  DELETED: "(a.deleted_at IS NOT NULL)",
+};
+
+function buildConditions(context: ReadContext, spec: ArticleListSpec): Sql {
+  const { dataSource } = context;
+  const filter = spec.filter ?? {};
+  const includeDeleted = filter.statuses?.includes(ArticleStatus.DELETED) ?? false;
+  const visibility = articleVisibility(dataSource, context.viewer, context.now, "a", { includeDeleted });
+  const sql: Sql = { where: [visibility.sql], params: { ...visibility.params }, joins: [] };
+
+  if (spec.parent?.kind === "author") {
+    sql.where.push("a.author_id IN (:...parentIds)");
+    sql.params.parentIds = spec.parent.ids;
+  } else if (spec.parent?.kind === "tag") {
+    sql.joins.push("JOIN article_tags pt ON pt.article_id = a.id");
+    sql.where.push("pt.tag_id IN (:...parentIds)");
+    sql.params.parentIds = spec.parent.ids;
+  }
+
+  if (filter.tagSlugs && filter.tagSlugs.length > 0) {
+    const slugs = [...new Set(filter.tagSlugs)];
+    sql.params.filterTagSlugs = slugs;
+    if (filter.tagMatch === TagMatch.ALL) {
+      sql.where.push(`a.id IN (SELECT ft.article_id FROM article_tags ft JOIN tags fts ON fts.id = ft.tag_id
+        WHERE fts.slug IN (:...filterTagSlugs) GROUP BY ft.article_id HAVING COUNT(*) = :filterTagCount)`);
+      sql.params.filterTagCount = slugs.length;
+    } else {
+      sql.where.push(`a.id IN (SELECT ft.article_id FROM article_tags ft JOIN tags fts ON fts.id = ft.tag_id
+        WHERE fts.slug IN (:...filterTagSlugs))`);
+    }
+  }
+  if (filter.authorSlug) {
+    sql.where.push("au.slug = :filterAuthorSlug");
+    sql.params.filterAuthorSlug = filter.authorSlug;
+  }
+  if (filter.publishedAfter) {
+    sql.where.push("a.published_at >= :filterPublishedAfter");
+    sql.params.filterPublishedAfter = timestampParam(dataSource, filter.publishedAfter);
+  }
+  if (filter.publishedBefore) {
+    sql.where.push("a.published_at < :filterPublishedBefore");
+    sql.params.filterPublishedBefore = timestampParam(dataSource, filter.publishedBefore);
+  }
+  if (filter.statuses && filter.statuses.length > 0) {
+    sql.where.push(`(${filter.statuses.map((s) => statusConditions[s]).join(" OR ")})`);
+    sql.params.statusNow = timestampParam(dataSource, context.now);
+  }
+  return sql;
+}
+
+export interface ArticleWindow {
+  first: number;
+  after?: string | null;
+}
+
+export interface ArticlePageQuery {
+  sql: string;
+  params: Record<string, unknown>;
+  sortKey(article: Article): CursorKey;
+}
+
+function sortValue(order: ArticleOrder, article: Article): string | null {
+  const date = order === ArticleOrder.UPDATED_AT_DESC ? article.updatedAt : (article.publishedAt ?? article.createdAt);
+  return date ? date.toISOString() : null;
+}
+
+/** One statement for one page of a list, or of many parents' lists at once (one window each). */
+export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, window: ArticleWindow): ArticlePageQuery {
+  const order = spec.orderBy ?? ArticleOrder.PUBLISHED_AT_DESC;
+  const conditions = buildConditions(context, spec);
+  const sort = sortExpression(order, context);
+  const direction = order === ArticleOrder.PUBLISHED_AT_ASC ? "ASC" : "DESC";
+  const comparison = direction === "ASC" ? ">" : "<";
+
+  if (window.after) {
+    const [value, id] = decodeCursor(window.after);
+    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
+    conditions.where.push(`(${sort} ${comparison} :afterValue OR (${sort} = :afterValue AND a.id ${comparison} :afterId))`);
+    conditions.params.afterValue = timestampParam(context.dataSource, new Date(value));
+    conditions.params.afterId = id;
+  }
+
+  const orderSql = `${sort} ${direction}, a.id ${direction}`;
+  const from = `${ARTICLE_FROM} ${conditions.joins.join(" ")}`;
+  const where = conditions.where.join(" AND ");
+  const limit = window.first + 1; // one extra row tells whether there is a next page
+  conditions.params.pageLimit = limit;
+
+  let sql: string;
+  if (spec.parent) {
+    const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
+    sql = `SELECT * FROM (SELECT ${ARTICLE_COLUMNS}, ${parentColumn} AS parent_id,
+        ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
+      FROM ${from} WHERE ${where}) ranked WHERE window_row <= :pageLimit ORDER BY parent_id, window_row`;
+  } else {
+    sql = `SELECT ${ARTICLE_COLUMNS} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+  }
+  return { sql, params: conditions.params, sortKey: (article) => [sortValue(order, article), article.id] };
+}
+
+/** Counts for the same lists (per parent when nested); run only when a client asks for totalCount. */
+export function articleCountQuery(context: ReadContext, spec: ArticleListSpec): { sql: string; params: Record<string, unknown> } {
+  const conditions = buildConditions(context, spec);
+  const needsAuthor = conditions.where.some((w) => w.includes("au."));
+  const from = `articles a ${needsAuthor ? "JOIN authors au ON au.id = a.author_id" : ""} ${conditions.joins.join(" ")}`;
+  const where = conditions.where.join(" AND ");
+  if (spec.parent) {
+    const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
+    return { sql: `SELECT ${parentColumn} AS parent_id, COUNT(*) AS n FROM ${from} WHERE ${where} GROUP BY ${parentColumn}`, params: conditions.params };
+  }
+  return { sql: `SELECT COUNT(*) AS n FROM ${from} WHERE ${where}`, params: conditions.params };
+}
+
+export { encodeCursor };

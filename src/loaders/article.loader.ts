@@ -1,0 +1,214 @@
+import DataLoader from "dataloader";
+import type { Article } from "../entities/article.entity";
+import type { Author } from "../entities/author.entity";
+import { queryNamed } from "../db/dialect";
+import { encodeCursor } from "../pagination/cursor";
+import type { Page } from "../pagination/page";
+import {
+  articleCountQuery,
+  articlePageQuery,
+  type ArticleFilterValues,
+  type ArticleListSpec,
+  type ArticleOrder,
+  type ArticleWindow,
+} from "./article-query";
+import type { ReadContext } from "./read-context";
+import { ARTICLE_COLUMNS, ARTICLE_FROM, articleFromRow, authorFromArticleRow, type Row } from "./rows";
+import { articleVisibility } from "./visibility";
+
+export enum RelatedReason {
+  EDITOR_PICK = "EDITOR_PICK",
+  SHARED_TAGS = "SHARED_TAGS",
+}
+
+export interface RelatedHit {
+  article: Article;
+  score: number;
+  reason: RelatedReason;
+}
+
+export interface NestedListKey extends ArticleWindow {
+  parentId: number;
+  orderBy?: ArticleOrder | null;
+}
+
+/** Rows carry their author's columns: turning them into articles also fills the author loader. */
+function readArticles(rows: Row[], authorById: DataLoader<number, Author | null>): Article[] {
+  return rows.map((row) => {
+    authorById.prime(Number(row.a_author_id), authorFromArticleRow(row));
+    return articleFromRow(row);
+  });
+}
+
+function toPage(context: ReadContext, rows: Article[], window: ArticleWindow, sortKey: (a: Article) => [string | number | null, number], count: () => Promise<number>): Page<Article> {
+  const items = rows.slice(0, window.first);
+  return {
+    items,
+    cursors: items.map((a) => encodeCursor(sortKey(a))),
+    hasNextPage: rows.length > window.first,
+    hasPreviousPage: Boolean(window.after),
+    totalCount: count,
+  };
+}
+
+export function createArticleLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>) {
+  const { dataSource, viewer, now } = context;
+  const visible = (options?: { includeDeleted?: boolean }) => articleVisibility(dataSource, viewer, now, "a", options);
+
+  async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
+    // Editors may open a deleted article directly (to restore it); lists still hide them.
+    const vis = visible({ includeDeleted: true });
+    return queryNamed(dataSource, `SELECT ${ARTICLE_COLUMNS} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
+  }
+
+  const articleById = new DataLoader<number, Article | null>(async (ids) => {
+    const byId = new Map(readArticles(await articlesWhere("a.id", ids), authorById).map((a) => [a.id, a]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  const articleBySlug = new DataLoader<string, Article | null>(async (slugs) => {
+    const articles = readArticles(await articlesWhere("a.slug", slugs), authorById);
+    for (const article of articles) articleById.prime(article.id, article);
+    const bySlug = new Map(articles.map((a) => [a.slug, a]));
+    return slugs.map((slug) => bySlug.get(slug) ?? null);
+  });
+
+  /** Counts per parent, batched; also what Author.articleCount and Tag.articleCount read. */
+  function countLoader(kind: "author" | "tag") {
+    return new DataLoader<number, number>(async (ids) => {
+      const { sql, params } = articleCountQuery(context, { parent: { kind, ids: [...ids] } });
+      const rows = await queryNamed<{ parent_id: number; n: number }>(dataSource, sql, params);
+      const counts = new Map(rows.map((r) => [Number(r.parent_id), Number(r.n)]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    });
+  }
+  const articleCountByAuthor = countLoader("author");
+  const articleCountByTag = countLoader("tag");
+
+  /** Author.articles and Tag.articles: one statement for every parent asking the same window. */
+  function nestedListLoader(kind: "author" | "tag", counts: DataLoader<number, number>) {
+    return new DataLoader<NestedListKey, Page<Article>, string>(
+      async (keys) => {
+        const groups = new Map<string, NestedListKey[]>();
+        for (const key of keys) {
+          const group = `${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}`;
+          groups.set(group, [...(groups.get(group) ?? []), key]);
+        }
+        const pages = new Map<NestedListKey, Page<Article>>();
+        for (const groupKeys of groups.values()) {
+          const { first, after, orderBy } = groupKeys[0];
+          const ids = [...new Set(groupKeys.map((k) => k.parentId))];
+          const query = articlePageQuery(context, { parent: { kind, ids }, orderBy }, { first, after });
+          const rows = await queryNamed(dataSource, query.sql, query.params);
+          const byParent = new Map<number, Article[]>();
+          const articles = readArticles(rows, authorById);
+          rows.forEach((row, index) => {
+            const parentId = Number(row.parent_id);
+            const list = byParent.get(parentId) ?? [];
+            list.push(articles[index]);
+            byParent.set(parentId, list);
+          });
+          for (const key of groupKeys) {
+            pages.set(key, toPage(context, byParent.get(key.parentId) ?? [], key, query.sortKey, () => counts.load(key.parentId)));
+          }
+        }
+        return keys.map((key) => pages.get(key)!);
+      },
+      { cacheKeyFn: (key) => `${key.parentId}|${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}` },
+    );
+  }
+
+  const relatedByArticle = new DataLoader<{ articleId: number; first: number }, RelatedHit[], string>(
+    async (keys) => {
+      const first = Math.max(...keys.map((k) => k.first));
+      const ids = [...new Set(keys.map((k) => k.articleId))];
+      const hits = await loadRelated(ids, first);
+      return keys.map((key) => (hits.get(key.articleId) ?? []).slice(0, key.first));
+    },
+    { cacheKeyFn: (key) => `${key.articleId}|${key.first}` },
+  );
+
+  /**
+   * Related articles for many articles in one statement: the editor's picks in their order,
+   * then articles sharing the most tags, each shared tag weighted by 1/(articles carrying it)
+   * so a shared niche tag says more than a shared "Politik"; ties go to the newer article.
+   */
+  async function loadRelated(ids: number[], first: number): Promise<Map<number, RelatedHit[]>> {
+    const vis = visible();
+    const sql = `
+      WITH src_tags AS (
+        SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (:...relatedIds)
+      ),
+      tag_weights AS (
+        SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags
+        WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id
+      ),
+      picks AS (
+        SELECT article_id AS src_id, related_id AS dst_id, 0 AS kind, position AS pick_position, 0.0 AS score
+        FROM article_related WHERE article_id IN (:...relatedIds)
+      ),
+      shared AS (
+        SELECT st.src_id, at.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score
+        FROM src_tags st
+        JOIN article_tags at ON at.tag_id = st.tag_id AND at.article_id <> st.src_id
+        JOIN tag_weights tw ON tw.tag_id = st.tag_id
+        GROUP BY st.src_id, at.article_id
+      ),
+      candidates AS (
+        SELECT * FROM picks
+        UNION ALL
+        SELECT s.* FROM shared s
+        WHERE NOT EXISTS (SELECT 1 FROM picks p WHERE p.src_id = s.src_id AND p.dst_id = s.dst_id)
+      ),
+      ranked AS (
+        SELECT c.src_id, c.kind, c.score, ${ARTICLE_COLUMNS},
+          ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY c.kind, c.pick_position, c.score DESC, a.published_at DESC, a.id DESC) AS related_row
+        FROM candidates c JOIN articles a ON a.id = c.dst_id JOIN authors au ON au.id = a.author_id
+        WHERE c.dst_id <> c.src_id AND ${vis.sql}
+      )
+      SELECT * FROM ranked WHERE related_row <= :relatedFirst ORDER BY src_id, related_row`;
+    const rows = await queryNamed(dataSource, sql, { ...vis.params, relatedIds: ids, relatedFirst: first });
+    const result = new Map<number, RelatedHit[]>();
+    for (const row of rows) {
+      const srcId = Number(row.src_id);
+      const [article] = readArticles([row], authorById);
+      const editorPick = Number(row.kind) === 0;
+      const hit: RelatedHit = {
+        article,
+        score: editorPick ? 1 : Number(row.score),
+        reason: editorPick ? RelatedReason.EDITOR_PICK : RelatedReason.SHARED_TAGS,
+      };
+      const list = result.get(srcId) ?? [];
+      list.push(hit);
+      result.set(srcId, list);
+    }
+    return result;
+  }
+
+  /** The top-level `articles` list; not batched because a request asks for it once. */
+  async function listArticles(filter: ArticleFilterValues | null | undefined, orderBy: ArticleOrder | null | undefined, window: ArticleWindow): Promise<Page<Article>> {
+    const spec: ArticleListSpec = { filter, orderBy };
+    const query = articlePageQuery(context, spec, window);
+    const rows = readArticles(await queryNamed(dataSource, query.sql, query.params), authorById);
+    let count: Promise<number> | undefined;
+    return toPage(context, rows, window, query.sortKey, () => {
+      count ??= (async () => {
+        const { sql, params } = articleCountQuery(context, spec);
+        const [row] = await queryNamed<{ n: number }>(dataSource, sql, params);
+        return Number(row.n);
+      })();
+      return count;
+    });
+  }
+
+  return {
+    articleById,
+    articleBySlug,
+    articleCountByAuthor,
+    articleCountByTag,
+    articlesByAuthor: nestedListLoader("author", articleCountByAuthor),
+    articlesByTag: nestedListLoader("tag", articleCountByTag),
+    relatedByArticle,
+    listArticles,
+  };
+}

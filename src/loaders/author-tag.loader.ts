@@ -1,0 +1,126 @@
+import DataLoader from "dataloader";
+import type { Author } from "../entities/author.entity";
+import type { Tag } from "../entities/tag.entity";
+import { queryNamed } from "../db/dialect";
+import { badInput } from "../errors";
+import { decodeCursor, encodeCursor } from "../pagination/cursor";
+import type { Page } from "../pagination/page";
+import type { ReadContext } from "./read-context";
+import { AUTHOR_COLUMNS, authorFromRow, TAG_COLUMNS, tagFromRow, type Row } from "./rows";
+import { articleVisibility } from "./visibility";
+
+export enum AuthorOrder {
+  NAME_ASC = "NAME_ASC",
+  ARTICLE_COUNT_DESC = "ARTICLE_COUNT_DESC",
+}
+
+export enum TagOrder {
+  NAME_ASC = "NAME_ASC",
+  ARTICLE_COUNT_DESC = "ARTICLE_COUNT_DESC",
+}
+
+function byKey<K, V>(keys: readonly K[], items: V[], keyOf: (item: V) => K): (V | null)[] {
+  const map = new Map(items.map((item) => [keyOf(item), item]));
+  return keys.map((key) => map.get(key) ?? null);
+}
+
+interface Window {
+  first: number;
+  after?: string | null;
+}
+
+/**
+ * Authors and tags are small tables next to articles, but their lists may be ordered by how
+ * many visible articles each has, so the count is computed under the same visibility rule.
+ */
+export function createAuthorTagLoaders(context: ReadContext) {
+  const { dataSource, viewer, now } = context;
+
+  const authorById = new DataLoader<number, Author | null>(async (ids) => {
+    const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
+    return byKey(ids, rows.map(authorFromRow), (a) => a.id);
+  });
+  const authorBySlug = new DataLoader<string, Author | null>(async (slugs) => {
+    const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs });
+    const authors = rows.map(authorFromRow);
+    for (const author of authors) authorById.prime(author.id, author);
+    return byKey(slugs, authors, (a) => a.slug);
+  });
+  const tagById = new DataLoader<number, Tag | null>(async (ids) => {
+    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)`, { ids });
+    return byKey(ids, rows.map(tagFromRow), (t) => t.id);
+  });
+  const tagBySlug = new DataLoader<string, Tag | null>(async (slugs) => {
+    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)`, { slugs });
+    const tags = rows.map(tagFromRow);
+    for (const tag of tags) tagById.prime(tag.id, tag);
+    return byKey(slugs, tags, (t) => t.slug);
+  });
+
+  /** Tags of many articles in one statement, in the editor's order. */
+  const tagsByArticle = new DataLoader<number, Tag[]>(async (articleIds) => {
+    const rows = await queryNamed<Row>(
+      dataSource,
+      `SELECT at.article_id AS article_id, ${TAG_COLUMNS} FROM article_tags at JOIN tags t ON t.id = at.tag_id
+       WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
+      { articleIds },
+    );
+    const byArticle = new Map<number, Tag[]>();
+    for (const row of rows) {
+      const tag = tagFromRow(row);
+      tagById.prime(tag.id, tag);
+      const list = byArticle.get(Number(row.article_id)) ?? [];
+      list.push(tag);
+      byArticle.set(Number(row.article_id), list);
+    }
+    return articleIds.map((id) => byArticle.get(id) ?? []);
+  });
+
+  async function listWithCounts<T extends { id: number; name: string }>(
+    kind: "author" | "tag",
+    orderBy: AuthorOrder | TagOrder,
+    window: Window,
+  ): Promise<{ page: Page<T>; counts: Map<number, number> }> {
+    const table = kind === "author" ? "authors" : "tags";
+    const alias = kind === "author" ? "au" : "t";
+    const columns = kind === "author" ? AUTHOR_COLUMNS : TAG_COLUMNS;
+    const vis = articleVisibility(dataSource, viewer, now, "a");
+    const countSql =
+      kind === "author"
+        ? `(SELECT COUNT(*) FROM articles a WHERE a.author_id = au.id AND ${vis.sql})`
+        : `(SELECT COUNT(*) FROM article_tags ct JOIN articles a ON a.id = ct.article_id WHERE ct.tag_id = t.id AND ${vis.sql})`;
+    const byCount = orderBy === "ARTICLE_COUNT_DESC";
+    const params: Record<string, unknown> = { ...vis.params, pageLimit: window.first + 1 };
+    const where: string[] = [];
+    if (window.after) {
+      const [value, id] = decodeCursor(window.after);
+      if (byCount ? typeof value !== "number" : typeof value !== "string") throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
+      params.afterValue = value;
+      params.afterId = id;
+      where.push(
+        byCount
+          ? "(listed.article_count < :afterValue OR (listed.article_count = :afterValue AND listed.list_id > :afterId))"
+          : "(listed.list_name > :afterValue OR (listed.list_name = :afterValue AND listed.list_id > :afterId))",
+      );
+    }
+    const order = byCount ? "listed.article_count DESC, listed.list_id ASC" : "listed.list_name ASC, listed.list_id ASC";
+    const sql = `SELECT * FROM (SELECT ${columns}, ${alias}.id AS list_id, ${alias}.name AS list_name, ${countSql} AS article_count FROM ${table} ${alias}) listed
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT :pageLimit`;
+    const rows = await queryNamed(dataSource, sql, params);
+    const counts = new Map<number, number>(rows.map((r) => [Number(r.list_id), Number(r.article_count)]));
+    const items = rows.slice(0, window.first).map((row) => (kind === "author" ? authorFromRow(row) : tagFromRow(row))) as unknown as T[];
+    let total: Promise<number> | undefined;
+    return {
+      counts,
+      page: {
+        items,
+        cursors: items.map((item) => encodeCursor([byCount ? counts.get(item.id)! : item.name, item.id])),
+        hasNextPage: rows.length > window.first,
+        hasPreviousPage: Boolean(window.after),
+        totalCount: () => (total ??= queryNamed<{ n: number }>(dataSource, `SELECT COUNT(*) AS n FROM ${table}`, {}).then(([r]) => Number(r.n))),
+      },
+    };
+  }
+
+  return { authorById, authorBySlug, tagById, tagBySlug, tagsByArticle, listWithCounts };
+}

@@ -1,0 +1,36 @@
+import type { Author } from "../entities/author.entity";
+import type { Tag } from "../entities/tag.entity";
+import type { Page } from "../pagination/page";
+import { createArticleLoaders } from "./article.loader";
+import { AuthorOrder, createAuthorTagLoaders, TagOrder } from "./author-tag.loader";
+import type { ReadContext } from "./read-context";
+
+interface Window {
+  first: number;
+  after?: string | null;
+}
+
+/**
+ * One set per request, never shared: a DataLoader caches what it has read, and what one
+ * viewer may read (drafts, previews) is not what another may.
+ */
+export function createLoaders(context: ReadContext) {
+  const { listWithCounts, ...authorTag } = createAuthorTagLoaders(context);
+  const articles = createArticleLoaders(context, authorTag.authorById);
+
+  // A list ordered by article count has already counted: prime the count loaders with it.
+  async function listAuthors(orderBy: AuthorOrder, window: Window): Promise<Page<Author>> {
+    const { page, counts } = await listWithCounts<Author>("author", orderBy, window);
+    for (const [id, n] of counts) articles.articleCountByAuthor.prime(id, n);
+    return page;
+  }
+  async function listTags(orderBy: TagOrder, window: Window): Promise<Page<Tag>> {
+    const { page, counts } = await listWithCounts<Tag>("tag", orderBy, window);
+    for (const [id, n] of counts) articles.articleCountByTag.prime(id, n);
+    return page;
+  }
+
+  return { ...authorTag, ...articles, listAuthors, listTags };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

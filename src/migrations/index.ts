@@ -1,0 +1,4 @@
+import { InitialSchema1732700000000 } from "./1732700000000-initial-schema";
+
+/** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
+export const migrations: Function[] = [InitialSchema1732700000000];

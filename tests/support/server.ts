@@ -1,0 +1,72 @@
+import "reflect-metadata";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { DataSource } from "typeorm";
+import { AdjustableClock } from "../../src/clock";
+import { loadConfig, type AppConfig } from "../../src/config";
+import { openDatabase } from "../../src/db/data-source";
+import { createApp, type AppOptions } from "../../src/http/server";
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] } & Record<string, any>;
+  statements: number;
+}
+
+export interface TestServer {
+  url: string;
+  dataSource: DataSource;
+  clock: AdjustableClock;
+  dbFile: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export function tempDatabaseFile(label = "test"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `content-api-${label}-`));
+  return path.join(dir, "content.sqlite");
+}
+
+/**
+ * The real server on a real SQLite file on an ephemeral port; tests talk to it over HTTP.
+ * The clock is adjustable so scheduled publishing can be tested without waiting.
+ */
+export async function startTestServer(
+  options: { env?: Record<string, string>; dbFile?: string; configure?: (config: AppConfig) => void; app?: Partial<AppOptions> } = {},
+): Promise<TestServer> {
+  const dbFile = options.dbFile ?? tempDatabaseFile();
+  const config = loadConfig({ ...options.env, DATABASE_URL: `sqlite:${dbFile}` });
+  options.configure?.(config);
+  const dataSource = await openDatabase(config.database);
+  const clock = new AdjustableClock();
+  const app = await createApp({ config, dataSource, clock, ...options.app });
+  const port = await app.listen(0, "127.0.0.1");
+  const url = `http://127.0.0.1:${port}/graphql`;
+  return {
+    url,
+    dataSource,
+    clock,
+    dbFile,
+    async gql(query, variables, headers = {}) {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = { raw: text };
+      }
+      return { status: response.status, headers: response.headers, body, statements: Number(response.headers.get("x-sql-statements") ?? NaN) };
+    },
+    async close() {
+      await app.close();
+      await dataSource.destroy();
+    },
+  };
+}
