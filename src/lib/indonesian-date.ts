@@ -66,8 +66,11 @@ const MONTH_NAME_TO_INDEX: ReadonlyMap<string, number> = new Map([
 // Longest alternatives first so "Agustus" is not cut to "Agus" and "WITA" not to "WIT".
 const DAY_ALT = "Minggu|Ahad|Senin|Selasa|Rabu|Kamis|Jum['\u2019]?at|Sabtu";
 const MONTH_ALT = [...MONTH_NAME_TO_INDEX.keys()].sort((a, b) => b.length - a.length).join("|");
+// "(?:\\s*,\\s*|\\s+)" rather than "\\s*,?\\s+": overlapping whitespace quantifiers backtrack
+// quadratically on long runs of spaces, and these patterns scan untrusted imported text.
+const SEP = "(?:\\s*,\\s*|\\s+)";
 const DATE_CORE =
-  `(${DAY_ALT})\\s*,?\\s+(\\d{1,2})\\s+(${MONTH_ALT})\\.?\\s+(\\d{4})\\s*,?\\s+(\\d{1,2})[:.](\\d{2})\\s*(WITA|WIB|WIT)`;
+  `(${DAY_ALT})${SEP}(\\d{1,2})\\s+(${MONTH_ALT})\\.?\\s+(\\d{4})${SEP}(\\d{1,2})[:.](\\d{2})\\s*(WITA|WIB|WIT)`;
 // Lookarounds instead of \b: \b is ASCII-only and the day names sit next to names like "Arpan Rachman".
 const DATE_IN_TEXT = new RegExp(`(?<![\\p{L}\\p{N}])${DATE_CORE}(?![\\p{L}\\p{N}])`, "giu");
 const DATE_WHOLE = new RegExp(`^\\s*${DATE_CORE}\\s*$`, "iu");
@@ -124,6 +127,7 @@ function fromGroups(groups: RegExpExecArray): { instant: Date; timeZone: string;
 
 /** Parses a whole string such as "Rabu, 13 Sep 2023 19:59 WIB"; null when it is not exactly one valid date. */
 export function parseIndonesianDate(text: string): { instant: Date; timeZone: string } | null {
+  // A real date is ~30 characters; the cap keeps a hostile multi-megabyte "date" from costing anything.
   if (typeof text !== "string" || text.length > 200) return null;
   const m = DATE_WHOLE.exec(text);
   if (!m) return null;
