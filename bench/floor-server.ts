@@ -1,0 +1,127 @@
+/**
+ * The floor: the least a server can do to answer the benchmark's three queries from the same
+ * database: node:http, better-sqlite3 prepared statements, the same statements our loaders
+ * run, and hand-built JSON byte-identical to our GraphQL responses. Whatever our server costs
+ * above this is the price of the layers (HTTP framework, GraphQL, ORM, loaders).
+ */
+import http from "node:http";
+import Database from "better-sqlite3";
+import { toDate } from "../src/db/dialect";
+import { formatArticleDate } from "../src/lib/indonesian-date";
+import { excerptOf, paragraphsOf } from "../src/lib/text";
+
+const [dbFile, portArg] = process.argv.slice(2);
+const db = new Database(dbFile, { readonly: true });
+db.pragma("journal_mode = WAL");
+
+const nowText = () => new Date().toISOString().replace("T", " ").replace("Z", "");
+const LIVE = `a.status = 'published' AND a.published_at <= @now AND a.deleted_at IS NULL`;
+const COLUMNS = `a.id, a.slug, a.title, a.lead, a.body, a.featured_image_url, a.featured_image_caption, a.published_at, a.time_zone,
+  au.name AS author_name, au.slug AS author_slug`;
+
+const articleBySlug = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = @slug AND ${LIVE}`);
+const tagsOf = db.prepare(`SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY at.position, t.name`);
+const related = db.prepare(`
+  WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = @id),
+  tag_weights AS (SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id),
+  picks AS (SELECT article_id AS src_id, related_id AS dst_id, 0 AS kind, position AS pick_position, 0.0 AS score FROM article_related WHERE article_id = @id),
+  shared AS (
+    SELECT st.src_id, at.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score
+    FROM src_tags st JOIN article_tags at ON at.tag_id = st.tag_id AND at.article_id <> st.src_id
+    JOIN tag_weights tw ON tw.tag_id = st.tag_id GROUP BY st.src_id, at.article_id),
+  candidates AS (SELECT * FROM picks UNION ALL SELECT s.* FROM shared s WHERE NOT EXISTS (SELECT 1 FROM picks p WHERE p.dst_id = s.dst_id))
+  SELECT c.kind, ${COLUMNS} FROM candidates c JOIN articles a ON a.id = c.dst_id JOIN authors au ON au.id = a.author_id
+  WHERE c.dst_id <> c.src_id AND ${LIVE}
+  ORDER BY c.kind, c.pick_position, c.score DESC, a.published_at DESC, a.id DESC LIMIT 5`);
+const homeList = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`);
+const tagsOfMany = (ids: number[]) =>
+  db.prepare(`SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+    WHERE at.article_id IN (${ids.map(() => "?").join(",")}) ORDER BY at.article_id, at.position, t.name`);
+const tagBySlug = db.prepare(`SELECT id, slug, name FROM tags WHERE slug = ?`);
+const tagArticles = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id JOIN article_tags pt ON pt.article_id = a.id
+  WHERE pt.tag_id = @tag AND ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`);
+const tagCount = db.prepare(`SELECT COUNT(*) AS n FROM articles a JOIN article_tags pt ON pt.article_id = a.id WHERE pt.tag_id = @tag AND ${LIVE}`);
+const tagsOf20 = tagsOfMany(Array.from({ length: 20 }, (_, i) => i));
+
+type Row = Record<string, any>;
+const dateText = (row: Row) => formatArticleDate(toDate(row.published_at)!, { locale: "id", timeZone: row.time_zone });
+
+function articlePage(slug: string) {
+  const now = nowText();
+  const a = articleBySlug.get({ slug, now }) as Row | undefined;
+  if (!a) return { data: { article: null } };
+  return {
+    data: {
+      article: {
+        id: String(a.id),
+        slug: a.slug,
+        title: a.title,
+        lead: a.lead,
+        paragraphs: paragraphsOf(a.body),
+        publishedAt: toDate(a.published_at)!.toISOString(),
+        publishedAtText: dateText(a),
+        featuredImage: a.featured_image_url ? { url: a.featured_image_url, caption: a.featured_image_caption } : null,
+        author: { name: a.author_name, slug: a.author_slug },
+        tags: tagsOf.all(a.id),
+        related: (related.all({ id: a.id, now }) as Row[]).map((r) => ({
+          reason: r.kind === 0 ? "EDITOR_PICK" : "SHARED_TAGS",
+          article: { slug: r.slug, title: r.title, publishedAtText: dateText(r), author: { name: r.author_name } },
+        })),
+      },
+    },
+  };
+}
+
+function homePage() {
+  const rows = homeList.all({ now: nowText() }) as Row[];
+  const tagRows = (rows.length === 20 ? tagsOf20 : tagsOfMany(rows.map((r) => r.id))).all(...rows.map((r) => r.id)) as Row[];
+  const tagsById = new Map<number, { slug: string; name: string }[]>();
+  for (const t of tagRows) tagsById.set(t.article_id, [...(tagsById.get(t.article_id) ?? []), { slug: t.slug, name: t.name }]);
+  return {
+    data: {
+      articles: {
+        nodes: rows.map((a) => ({
+          slug: a.slug,
+          title: a.title,
+          excerpt: excerptOf(a.lead || a.body, 160),
+          publishedAt: toDate(a.published_at)!.toISOString(),
+          author: { name: a.author_name, slug: a.author_slug },
+          tags: tagsById.get(a.id) ?? [],
+        })),
+      },
+    },
+  };
+}
+
+function tagPage(slug: string) {
+  const tag = tagBySlug.get(slug) as Row | undefined;
+  if (!tag) return { data: { tag: null } };
+  const now = nowText();
+  const rows = tagArticles.all({ tag: tag.id, now }) as Row[];
+  return {
+    data: {
+      tag: {
+        slug: tag.slug,
+        name: tag.name,
+        articles: {
+          totalCount: (tagCount.get({ tag: tag.id, now }) as Row).n,
+          nodes: rows.map((a) => ({ slug: a.slug, title: a.title, excerpt: excerptOf(a.lead || a.body, 160), publishedAtText: dateText(a), author: { name: a.author_name } })),
+        },
+      },
+    },
+  };
+}
+
+const server = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    const { operationName, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+    const result =
+      operationName === "ArticlePage" ? articlePage(variables.slug) : operationName === "TagPage" ? tagPage(variables.slug) : homePage();
+    const body = JSON.stringify(result);
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.listen(Number(portArg ?? 4500), "127.0.0.1", () => console.log("floor ready"));
