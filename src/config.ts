@@ -8,6 +8,13 @@ export interface AppConfig {
   port: number;
   production: boolean;
   database: DatabaseConfig;
+  cache: {
+    /** Whole responses for anonymous readers, in memory; `RESPONSE_CACHE=off` disables it. */
+    responseCache: boolean;
+    maxBytes: number;
+    /** Default max-age (seconds) of public responses; writes invalidate sooner. */
+    maxAgeSeconds: number;
+  };
   limits: {
     /** Largest request body accepted; larger ones get 413 before they are buffered. */
     maxBodyBytes: number;
@@ -39,6 +46,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: intFromEnv(env.PORT, 4000, "PORT"),
     production: env.NODE_ENV === "production",
     database: parseDatabaseUrl(env.DATABASE_URL, env.SQLITE_DRIVER),
+    cache: {
+      responseCache: (env.RESPONSE_CACHE ?? "memory") !== "off",
+      maxBytes: intFromEnv(env.RESPONSE_CACHE_MAX_BYTES, 64 * 1024 * 1024, "RESPONSE_CACHE_MAX_BYTES"),
+      maxAgeSeconds: intFromEnv(env.CACHE_MAX_AGE_SECONDS, 60, "CACHE_MAX_AGE_SECONDS"),
+    },
     limits: {
       maxBodyBytes: intFromEnv(env.MAX_BODY_BYTES, 100_000, "MAX_BODY_BYTES"),
     },

@@ -11,6 +11,8 @@ import type { GraphQLContext } from "../graphql/context";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
 import { anonymous, type Viewer } from "../viewer";
+import { ContentVersion } from "../cache/content-version";
+import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { formatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
 
@@ -50,13 +52,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const authenticate = options.authenticate ?? anonymousOnly;
   const schema = await buildAppSchema();
+  const contentVersion = new ContentVersion(dataSource);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true })],
+    plugins: [
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      ...cachingPlugins(config, contentVersion),
+    ],
   });
   await apollo.start();
 
@@ -94,7 +100,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     responseHeaders["x-request-id"] = scope.requestId;
     if (result.body.kind === "complete") {
       if (!config.production) responseHeaders["x-sql-statements"] = String(scope.statements);
-      res.writeHead(result.status ?? 200, responseHeaders);
+      const status = result.status ?? 200;
+      // GET responses a shared cache may keep get a validator, so revalidation costs no body.
+      if (req.method === "GET" && status === 200 && /\bpublic\b/.test(responseHeaders["cache-control"] ?? "")) {
+        // The same URL answers differently per token and per negotiated media type.
+        responseHeaders.vary = "accept, authorization";
+        const etag = etagOf(result.body.string);
+        responseHeaders.etag = etag;
+        if (etagMatches(req.headers["if-none-match"], etag)) {
+          delete responseHeaders["content-length"];
+          res.writeHead(304, responseHeaders);
+          res.end();
+          return;
+        }
+      }
+      res.writeHead(status, responseHeaders);
       res.end(result.body.string);
       return;
     }
@@ -149,9 +169,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
     },
     async close() {
+      // Stop taking connections first so nothing reaches Apollo after it has stopped.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      contentVersion.close();
       await apollo.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
     },
   };
 }
