@@ -1,7 +1,8 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+import { simpleResolvers } from "../graphql/tuning";
 
-@ObjectType({ description: "A topic that groups articles, e.g. `Pemilu 2024`." })
+@ObjectType({ description: "A topic that groups articles, e.g. `Pemilu 2024`.", simpleResolvers })
 @Entity({ name: "tags" })
 export class Tag {
   @Field(() => ID)

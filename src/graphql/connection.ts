@@ -1,7 +1,8 @@
 import { Field, Int, ObjectType, type ClassType } from "type-graphql";
 import type { Page } from "../pagination/page";
+import { simpleResolvers } from "./tuning";
 
-@ObjectType({ description: "Relay cursor page information." })
+@ObjectType({ description: "Relay cursor page information.", simpleResolvers })
 export class PageInfo {
   @Field()
   hasNextPage: boolean;
@@ -25,7 +26,7 @@ export interface ConnectionShape<T> {
 
 /** Relay connection types for a node type, plus `totalCount` and `nodes` for convenience. */
 export function connectionTypes<T extends object>(name: string, NodeType: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers })
   class Edge {
     @Field({ description: "Opaque; pass it as `after` to continue after this node." })
     cursor: string;
@@ -34,7 +35,7 @@ export function connectionTypes<T extends object>(name: string, NodeType: ClassT
     node: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers })
   class Connection implements ConnectionShape<T> {
     constructor(private readonly page: Page<T>) {}
 
