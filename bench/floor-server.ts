@@ -24,23 +24,27 @@ const tagsOf = db.prepare(`SELECT t.slug, t.name FROM article_tags at JOIN tags 
 const related = db.prepare(`
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = @id),
   tag_weights AS (SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id),
-  picks AS (SELECT article_id AS src_id, related_id AS dst_id, 0 AS kind, position AS pick_position, 0.0 AS score FROM article_related WHERE article_id = @id),
-  shared AS (
-    SELECT st.src_id, at.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score
-    FROM src_tags st JOIN article_tags at ON at.tag_id = st.tag_id AND at.article_id <> st.src_id
-    JOIN tag_weights tw ON tw.tag_id = st.tag_id GROUP BY st.src_id, at.article_id),
-  candidates AS (SELECT * FROM picks UNION ALL SELECT s.* FROM shared s WHERE NOT EXISTS (SELECT 1 FROM picks p WHERE p.dst_id = s.dst_id))
-  SELECT c.kind, ${COLUMNS} FROM candidates c JOIN articles a ON a.id = c.dst_id JOIN authors au ON au.id = a.author_id
-  WHERE c.dst_id <> c.src_id AND ${LIVE}
-  ORDER BY c.kind, c.pick_position, c.score DESC, a.published_at DESC, a.id DESC LIMIT 5`);
+  tag_pool AS (SELECT tag_id, article_id, live_at FROM (SELECT tag_id, article_id, live_at,
+      ROW_NUMBER() OVER (PARTITION BY tag_id ORDER BY live_at DESC, article_id DESC) AS pool_row
+    FROM article_tags WHERE tag_id IN (SELECT tag_id FROM src_tags) AND live_at <= @now) pooled WHERE pool_row <= 200),
+  picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
+    FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = @id AND r.related_id <> r.article_id AND ${LIVE}),
+  shared AS (SELECT st.src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score, MAX(p.live_at) AS live_at
+    FROM src_tags st JOIN tag_pool p ON p.tag_id = st.tag_id AND p.article_id <> st.src_id JOIN tag_weights tw ON tw.tag_id = st.tag_id
+    WHERE NOT EXISTS (SELECT 1 FROM article_related r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
+    GROUP BY st.src_id, p.article_id),
+  ranked AS (SELECT c.* FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
+    ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)
+  SELECT ranked.kind, ${COLUMNS} FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
+  ORDER BY ranked.kind, ranked.pick_position, ranked.score DESC, ranked.live_at DESC, ranked.dst_id DESC`);
 const homeList = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`);
 const tagsOfMany = (ids: number[]) =>
   db.prepare(`SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
     WHERE at.article_id IN (${ids.map(() => "?").join(",")}) ORDER BY at.article_id, at.position, t.name`);
 const tagBySlug = db.prepare(`SELECT id, slug, name FROM tags WHERE slug = ?`);
-const tagArticles = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id JOIN article_tags pt ON pt.article_id = a.id
-  WHERE pt.tag_id = @tag AND ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`);
-const tagCount = db.prepare(`SELECT COUNT(*) AS n FROM articles a JOIN article_tags pt ON pt.article_id = a.id WHERE pt.tag_id = @tag AND ${LIVE}`);
+const tagArticles = db.prepare(`SELECT ${COLUMNS} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
+  WHERE pt.tag_id = @tag AND pt.live_at <= @now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`);
+const tagCount = db.prepare(`SELECT COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id = @tag AND pt.live_at <= @now`);
 const tagsOf20 = tagsOfMany(Array.from({ length: 20 }, (_, i) => i));
 
 type Row = Record<string, any>;

@@ -15,6 +15,10 @@ export class ArticleTag {
   @Column({ type: "integer", default: 0 })
   position: number;
 
+  /** Maintained by triggers (see the live_at migration); never written by the application. */
+  @Column({ name: "live_at", type: Date, nullable: true, insert: false, update: false, select: false })
+  liveAt?: Date | null;
+
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
   @JoinColumn({ name: "article_id" })
   article?: Article;

@@ -4,7 +4,7 @@ import { ArticleStatus, type Article } from "../entities/article.entity";
 import { badInput } from "../errors";
 import type { ReadContext } from "./read-context";
 import { ARTICLE_COLUMNS, ARTICLE_FROM } from "./rows";
-import { articleVisibility } from "./visibility";
+import { articleVisibility, publicTagRowVisibility } from "./visibility";
 
 export enum ArticleOrder {
   PUBLISHED_AT_DESC = "PUBLISHED_AT_DESC",
@@ -120,6 +120,8 @@ function sortValue(order: ArticleOrder, article: Article): string | null {
 /** One statement for one page of a list, or of many parents' lists at once (one window each). */
 export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, window: ArticleWindow): ArticlePageQuery {
   const order = spec.orderBy ?? ArticleOrder.PUBLISHED_AT_DESC;
+  const fast = publicTagPageQuery(context, spec, window, order);
+  if (fast) return fast;
   const conditions = buildConditions(context, spec);
   const sort = sortExpression(order, context);
   const direction = order === ArticleOrder.PUBLISHED_AT_ASC ? "ASC" : "DESC";
@@ -151,8 +153,62 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   return { sql, params: conditions.params, sortKey: (article) => [sortValue(order, article), article.id] };
 }
 
+function hasFilter(spec: ArticleListSpec): boolean {
+  return Object.values(spec.filter ?? {}).some((v) => v != null && (!Array.isArray(v) || v.length > 0));
+}
+
+/**
+ * Public tag pages by publication date: ranked on the (tag_id, live_at, article_id) index, so
+ * only the rows of the page are joined to articles, whether the tag has ten articles or ten
+ * thousand. Other orders, filters and previewing viewers take the general query.
+ */
+function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window: ArticleWindow, order: ArticleOrder): ArticlePageQuery | null {
+  const tagRows = publicTagRowVisibility(context.dataSource, context.viewer, context.now, "pt");
+  const byPublication = order === ArticleOrder.PUBLISHED_AT_DESC || order === ArticleOrder.PUBLISHED_AT_ASC;
+  if (!tagRows || spec.parent?.kind !== "tag" || !byPublication || hasFilter(spec)) return null;
+
+  const direction = order === ArticleOrder.PUBLISHED_AT_ASC ? "ASC" : "DESC";
+  const comparison = direction === "ASC" ? ">" : "<";
+  const params: Record<string, unknown> = { ...tagRows.params, parentIds: spec.parent.ids, pageLimit: window.first + 1 };
+  const where = ["pt.tag_id IN (:...parentIds)", tagRows.sql];
+  if (window.after) {
+    const [value, id] = decodeCursor(window.after);
+    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
+    where.push(`(pt.live_at ${comparison} :afterValue OR (pt.live_at = :afterValue AND pt.article_id ${comparison} :afterId))`);
+    params.afterValue = timestampParam(context.dataSource, new Date(value));
+    params.afterId = id;
+  }
+  const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
+  if (spec.parent.ids.length === 1) {
+    return {
+      sql: `SELECT ${ARTICLE_COLUMNS}, pt.tag_id AS parent_id FROM article_tags pt
+        JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
+        WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
+      params,
+      sortKey,
+    };
+  }
+  return {
+    sql: `SELECT ${ARTICLE_COLUMNS}, ranked.tag_id AS parent_id FROM (
+        SELECT pt.tag_id, pt.article_id,
+          ROW_NUMBER() OVER (PARTITION BY pt.tag_id ORDER BY pt.live_at ${direction}, pt.article_id ${direction}) AS window_row
+        FROM article_tags pt WHERE ${where.join(" AND ")}) ranked
+      JOIN articles a ON a.id = ranked.article_id JOIN authors au ON au.id = a.author_id
+      WHERE ranked.window_row <= :pageLimit ORDER BY ranked.tag_id, ranked.window_row`,
+    params,
+    sortKey,
+  };
+}
+
 /** Counts for the same lists (per parent when nested); run only when a client asks for totalCount. */
 export function articleCountQuery(context: ReadContext, spec: ArticleListSpec): { sql: string; params: Record<string, unknown> } {
+  const tagRows = publicTagRowVisibility(context.dataSource, context.viewer, context.now, "pt");
+  if (tagRows && spec.parent?.kind === "tag" && !hasFilter(spec)) {
+    return {
+      sql: `SELECT pt.tag_id AS parent_id, COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id IN (:...parentIds) AND ${tagRows.sql} GROUP BY pt.tag_id`,
+      params: { ...tagRows.params, parentIds: spec.parent.ids },
+    };
+  }
   const conditions = buildConditions(context, spec);
   const needsAuthor = conditions.where.some((w) => w.includes("au."));
   const from = `articles a ${needsAuthor ? "JOIN authors au ON au.id = a.author_id" : ""} ${conditions.joins.join(" ")}`;

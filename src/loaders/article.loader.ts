@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
-import { queryNamed } from "../db/dialect";
+import { queryNamed, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import {
@@ -15,6 +15,9 @@ import {
 import type { ReadContext } from "./read-context";
 import { ARTICLE_COLUMNS, ARTICLE_FROM, articleFromRow, authorFromArticleRow, type Row } from "./rows";
 import { articleVisibility } from "./visibility";
+
+/** How many of a shared tag's newest published articles compete for "related". */
+const RELATED_POOL_PER_TAG = 200;
 
 export enum RelatedReason {
   EDITOR_PICK = "EDITOR_PICK",
@@ -132,6 +135,11 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
    * Related articles for many articles in one statement: the editor's picks in their order,
    * then articles sharing the most tags, each shared tag weighted by 1/(articles carrying it)
    * so a shared niche tag says more than a shared "Politik"; ties go to the newer article.
+   * Candidates sharing a tag are drawn from that tag's newest live articles (the pool, read
+   * from the (tag_id, live_at) index), and are ranked before any article row is read, so a
+   * popular tag with thousands of articles costs index entries, not thousands of row lookups;
+   * a niche tag's articles are all in its pool. Live articles are visible to every viewer, so
+   * only editor picks need the visibility check.
    */
   async function loadRelated(ids: number[], first: number): Promise<Map<number, RelatedHit[]>> {
     const vis = visible();
@@ -143,31 +151,35 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags
         WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id
       ),
+      tag_pool AS (
+        SELECT tag_id, article_id, live_at FROM (
+          SELECT tag_id, article_id, live_at,
+            ROW_NUMBER() OVER (PARTITION BY tag_id ORDER BY live_at DESC, article_id DESC) AS pool_row
+          FROM article_tags WHERE tag_id IN (SELECT tag_id FROM src_tags) AND live_at <= :poolNow
+        ) pooled WHERE pool_row <= ${RELATED_POOL_PER_TAG}
+      ),
       picks AS (
-        SELECT article_id AS src_id, related_id AS dst_id, 0 AS kind, position AS pick_position, 0.0 AS score
-        FROM article_related WHERE article_id IN (:...relatedIds)
+        -- CROSS JOIN fixes the join order: from the few picks to their articles, never the reverse.
+        SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
+        FROM article_related r CROSS JOIN articles a
+        WHERE a.id = r.related_id AND r.article_id IN (:...relatedIds) AND r.related_id <> r.article_id AND ${vis.sql}
       ),
       shared AS (
-        SELECT st.src_id, at.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score
+        SELECT st.src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score, MAX(p.live_at) AS live_at
         FROM src_tags st
-        JOIN article_tags at ON at.tag_id = st.tag_id AND at.article_id <> st.src_id
+        JOIN tag_pool p ON p.tag_id = st.tag_id AND p.article_id <> st.src_id
         JOIN tag_weights tw ON tw.tag_id = st.tag_id
-        GROUP BY st.src_id, at.article_id
-      ),
-      candidates AS (
-        SELECT * FROM picks
-        UNION ALL
-        SELECT s.* FROM shared s
-        WHERE NOT EXISTS (SELECT 1 FROM picks p WHERE p.src_id = s.src_id AND p.dst_id = s.dst_id)
+        WHERE NOT EXISTS (SELECT 1 FROM article_related r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
+        GROUP BY st.src_id, p.article_id
       ),
       ranked AS (
-        SELECT c.src_id, c.kind, c.score, ${ARTICLE_COLUMNS},
-          ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY c.kind, c.pick_position, c.score DESC, a.published_at DESC, a.id DESC) AS related_row
-        FROM candidates c JOIN articles a ON a.id = c.dst_id JOIN authors au ON au.id = a.author_id
-        WHERE c.dst_id <> c.src_id AND ${vis.sql}
+        SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC) AS related_row
+        FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
       )
-      SELECT * FROM ranked WHERE related_row <= :relatedFirst ORDER BY src_id, related_row`;
-    const rows = await queryNamed(dataSource, sql, { ...vis.params, relatedIds: ids, relatedFirst: first });
+      SELECT ranked.src_id, ranked.kind, ranked.score, ${ARTICLE_COLUMNS}
+      FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
+      WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row`;
+    const rows = await queryNamed(dataSource, sql, { ...vis.params, poolNow: timestampParam(dataSource, now), relatedIds: ids, relatedFirst: first });
     const result = new Map<number, RelatedHit[]>();
     for (const row of rows) {
       const srcId = Number(row.src_id);

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import type { ReadContext } from "./read-context";
 import { AUTHOR_COLUMNS, authorFromRow, TAG_COLUMNS, tagFromRow, type Row } from "./rows";
-import { articleVisibility } from "./visibility";
+import { articleVisibility, publicTagRowVisibility } from "./visibility";
 
 export enum AuthorOrder {
   NAME_ASC = "NAME_ASC",
@@ -84,11 +84,14 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const table = kind === "author" ? "authors" : "tags";
     const alias = kind === "author" ? "au" : "t";
     const columns = kind === "author" ? AUTHOR_COLUMNS : TAG_COLUMNS;
-    const vis = articleVisibility(dataSource, viewer, now, "a");
+    const publicTagRows = kind === "tag" ? publicTagRowVisibility(dataSource, viewer, now, "ct") : null;
+    const vis = publicTagRows ?? articleVisibility(dataSource, viewer, now, "a");
     const countSql =
       kind === "author"
         ? `(SELECT COUNT(*) FROM articles a WHERE a.author_id = au.id AND ${vis.sql})`
-        : `(SELECT COUNT(*) FROM article_tags ct JOIN articles a ON a.id = ct.article_id WHERE ct.tag_id = t.id AND ${vis.sql})`;
+        : publicTagRows
+          ? `(SELECT COUNT(*) FROM article_tags ct WHERE ct.tag_id = t.id AND ${vis.sql})`
+          : `(SELECT COUNT(*) FROM article_tags ct JOIN articles a ON a.id = ct.article_id WHERE ct.tag_id = t.id AND ${vis.sql})`;
     const byCount = orderBy === "ARTICLE_COUNT_DESC";
     const params: Record<string, unknown> = { ...vis.params, pageLimit: window.first + 1 };
     const where: string[] = [];

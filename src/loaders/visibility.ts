@@ -38,3 +38,14 @@ export function articleVisibility(
   }
   return { sql: `(${live} AND ${notDeleted})`, params };
 }
+
+/**
+ * For the public, "visible" is exactly "live_at has come" on a tag row (live_at copies
+ * published_at only for published, not deleted articles), so tag lists and counts can be
+ * answered from the (tag_id, live_at) index without touching articles. Returns null when the
+ * viewer sees more than the public (previews), and callers then use articleVisibility.
+ */
+export function publicTagRowVisibility(dataSource: DataSource, viewer: Viewer, now: Date, alias: string): VisibilityCondition | null {
+  if (viewer.kind !== "anonymous") return null;
+  return { sql: `${alias}.live_at <= :visibleNow`, params: { visibleNow: timestampParam(dataSource, now) } };
+}

@@ -1,4 +1,5 @@
 import { InitialSchema1732700000000 } from "./1732700000000-initial-schema";
+import { ArticleTagsLiveAt1732700000050 } from "./1732700000050-article-tags-live-at";
 
 /** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
-export const migrations: Function[] = [InitialSchema1732700000000];
+export const migrations: Function[] = [InitialSchema1732700000000, ArticleTagsLiveAt1732700000050];

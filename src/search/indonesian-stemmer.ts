@@ -36,10 +36,10 @@ const MAX_PREFIXES = 3;
  */
 const ROOT_LIST = `
 abad abadi abai absen acara ada adat adik adil adopsi adu aduk agama agenda agresi agung ahli air ajak ajar aju
-akal akar akhir akibat akrab akses aksi aktif aktivis aktivitas aku akun akurat alam alamat alas alasan alat
+akal akar akhir akibat akrab akses aksi aktif aktivis aktivitas aku akun akurat alam alamat alas alat
 alih alir alokasi alun aman amanat amandemen amat ambang ambil ambruk ampun amuk anak ancam andai andal aneh
 anggap anggota anggur angin angka angkasa angkat angkut aniaya anjlok anjur antar antara antisipasi antre anulir
-apa apresiasi april arah arahan arsip arti artis arus asah asal asap asing asli aspirasi asrama asuh asuransi
+api apa apresiasi april arah arsip arti artis arus asah asal asap asing asli aspirasi asrama asuh asuransi
 atas atase atlet atur awak awal awan awas ayah ayat
 babak badai badan bagai bagi bagus bahagia bahan bahas bahasa bahaya bahu baik baja bakar bakti baku balai balap
 balas balik balita bandara banding bandit bangga bangkai bangkit bangkrut bangsa bangun banjir bantah bantai
@@ -69,7 +69,7 @@ ganti gantung garam garap garis garuda gawat gedung gelang gelap gelar gelisah g
 gembira gembok gempa gempur gemuk gencar gencat gendong genggam gengsi genjot gerak gerbang gerebek gereja
 gerilya gerobak gertak getar giat gigi gigit gila gilir gizi golok golong goncang goreng gores gosok gotong
 gratis gubernur gudang gugat gugur gula gulir gumpal guna guncang gunung guru gusur guyur
-habis hadap hadiah hadir hafal hajar hak hakim hal halal halang halus hambat hambur hamil hampar hampir hancur
+habis hadap hadiah hadir hafal hajar hak hakim hal halal halaman halang halus hambat hambur hamil hampar hampir hancur
 hangat hangus hantam hanya hanyut hapus haram harap harga hari harimau harta harus hasil hasut hati haus hebat
 heboh hela hemat hendak henti heran hias hibur hidup hijau hijrah hilang hilir himpun hina hindar hirup hitung
 hormat hubung hujan hukum hulu huni hutan
@@ -327,28 +327,36 @@ interface Stage {
   suffix: Derivational;
 }
 
-/**
- * Suffix-stripping stages, least stripped first. Both -kan and -an are
- * offered for words ending in "kan" because the k may belong to the root
- * (tembakan = tembak + an).
- */
-function suffixStages(word: string): Stage[] {
-  const stages: Stage[] = [{ base: word, suffix: '' }];
-  let cur = word;
-  const noParticle = stripEnding(cur, PARTICLES);
-  if (noParticle) {
-    cur = noParticle;
-    stages.push({ base: cur, suffix: '' });
-  }
-  const noPossessive = stripEnding(cur, POSSESSIVES);
-  if (noPossessive) {
-    cur = noPossessive;
-    stages.push({ base: cur, suffix: '' });
-  }
-  if (cur.length - 3 >= MIN_STEM && cur.endsWith('kan')) stages.push({ base: cur.slice(0, -3), suffix: 'kan' });
-  if (cur.length - 2 >= MIN_STEM && cur.endsWith('an')) stages.push({ base: cur.slice(0, -2), suffix: 'an' });
-  else if (cur.length - 1 >= MIN_STEM && cur.endsWith('i')) stages.push({ base: cur.slice(0, -1), suffix: 'i' });
+/** Derivational-suffix candidates of a word, most stripped first. Both -kan
+ *  and -an are offered for words ending in "kan" because the k may belong
+ *  to the root (tembakan = tembak + an). */
+function derivationalStages(word: string): Stage[] {
+  const stages: Stage[] = [];
+  if (word.length - 3 >= MIN_STEM && word.endsWith('kan')) stages.push({ base: word.slice(0, -3), suffix: 'kan' });
+  if (word.length - 2 >= MIN_STEM && word.endsWith('an')) stages.push({ base: word.slice(0, -2), suffix: 'an' });
+  else if (word.length - 1 >= MIN_STEM && word.endsWith('i')) stages.push({ base: word.slice(0, -1), suffix: 'i' });
+  stages.push({ base: word, suffix: '' });
   return stages;
+}
+
+/**
+ * The word with its inflectional endings (particle, then possessive)
+ * progressively removed, least stripped first. Many frequent roots end in
+ * what looks like a particle or possessive (masalah, langkah, perintah,
+ * tanya, temu), so the unstripped reading is preferred whenever it leads to
+ * a known root: "bermasalah" is ber+masalah, not ber+masa+lah.
+ */
+function inflectionalBases(word: string): string[] {
+  const bases = [word];
+  const noPossessive = stripEnding(word, POSSESSIVES);
+  if (noPossessive) bases.push(noPossessive);
+  const noParticle = stripEnding(word, PARTICLES);
+  if (noParticle) {
+    bases.push(noParticle);
+    const neither = stripEnding(noParticle, POSSESSIVES);
+    if (neither) bases.push(neither);
+  }
+  return bases;
 }
 
 /** Depth-first prefix removal that succeeds only on a known root. All
@@ -451,15 +459,20 @@ function guessStem(word: string): string {
 
 function stemUncached(word: string): string {
   if (ROOTS.has(word)) return word;
-  const stages = suffixStages(word);
+  const bases = inflectionalBases(word);
   // Suffix-only hits first (bantuan → bantu, berikan → beri).
-  for (const s of stages) if (ROOTS.has(s.base)) return s.base;
-  // Then prefixes, starting from the most stripped stage; moving back up the
-  // list restores suffixes, which is the backtracking step of the algorithm
-  // (dimulai fails as di+mula+i but succeeds as di+mulai).
-  for (let i = stages.length - 1; i >= 0; i--) {
-    const found = findRoot(stages[i].base, stages[i].suffix, 0, null);
-    if (found) return found;
+  for (const base of bases) {
+    for (const s of derivationalStages(base).reverse()) if (ROOTS.has(s.base)) return s.base;
+  }
+  // Then prefixes. Within one reading the most stripped stage goes first;
+  // falling back to a less stripped one restores a suffix, which is the
+  // backtracking step of the algorithm (dimulai fails as di+mula+i but
+  // succeeds as di+mulai).
+  for (const base of bases) {
+    for (const s of derivationalStages(base)) {
+      const found = findRoot(s.base, s.suffix, 0, null);
+      if (found) return found;
+    }
   }
   return guessStem(word);
 }
@@ -498,36 +511,41 @@ const TOKEN_RE = /[\p{L}\p{N}]+/gu;
 const HYPHENS = new Set(['-', '\u2010', '\u2011']);
 
 /**
+ * Whether `token` is the reduplicated tail of `prevToken` ("mukul" after
+ * "memukul-") and should reuse its stem. The bare tail cannot be stemmed on
+ * its own: the p that memukul lost is only recoverable from the prefixed
+ * form. Both tokens must be folded; `separator` is the text between them.
+ * Exported so the snippet builder highlights exactly what was indexed.
+ */
+export function inheritsStem(prevToken: string, separator: string, token: string): boolean {
+  return (
+    separator.length === 1 &&
+    HYPHENS.has(separator) &&
+    token.length >= MIN_STEM &&
+    prevToken.length > token.length &&
+    prevToken.endsWith(token)
+  );
+}
+
+/**
  * Fold, tokenize and stem a text; the result (stems joined by single
  * spaces) is what goes into the FTS5 columns, and what query phrases are
  * built from.
  *
- * Hyphenated words are split into their parts, each stemmed. For partial
- * reduplication such as "memukul-mukul" the bare part ("mukul") cannot be
- * stemmed on its own (its lost p is only recoverable from the prefixed
- * form), so a part that is a tail of the preceding part inherits its stem.
+ * Hyphenated words are split into their parts, each stemmed; for partial
+ * reduplication (memukul-mukul) the tail inherits the stem of the full
+ * form, see `inheritsStem`.
  */
 export function stemText(text: string): string {
   const folded = foldText(text);
   const out: string[] = [];
   let prevToken = '';
   let prevStem = '';
-  let prevEnd = -1;
+  let prevEnd = 0;
   for (const m of folded.matchAll(TOKEN_RE)) {
     const token = m[0];
     const start = m.index ?? 0;
-    let stem: string;
-    if (
-      start - prevEnd === 1 &&
-      HYPHENS.has(folded[prevEnd]) &&
-      prevToken.length > token.length &&
-      token.length >= MIN_STEM &&
-      prevToken.endsWith(token)
-    ) {
-      stem = prevStem;
-    } else {
-      stem = stemWord(token);
-    }
+    const stem = inheritsStem(prevToken, folded.slice(prevEnd, start), token) ? prevStem : stemWord(token);
     out.push(stem);
     prevToken = token;
     prevStem = stem;

@@ -1,0 +1,177 @@
+/**
+ * Search-result snippets built in JavaScript from the original text.
+ *
+ * FTS5's own snippet()/highlight() would run over the stemmed index
+ * columns and return text like "senjata rusia serang", so instead we
+ * re-tokenize the stored original, decide per word whether it matches the
+ * query the same way the index would (stem equality, or prefix), pick the
+ * densest window of words and highlight it.
+ */
+import { foldText, inheritsStem, stemWord } from './indonesian-stemmer';
+
+export interface SnippetOptions {
+  /** Inserted raw before each matched word: trusted markup such as `<mark>`. */
+  open: string;
+  /** Inserted raw after each matched word. */
+  close: string;
+  /** Window size in words; default 24. */
+  maxWords?: number;
+}
+
+const DEFAULT_MAX_WORDS = 24;
+const ELLIPSIS = '\u2026';
+// Marks are included so a decomposed "e\u0301" stays one word.
+const WORD_RE = /[\p{L}\p{N}\p{M}]+/gu;
+const TOKEN_RE = /[\p{L}\p{N}]+/gu;
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
+}
+
+interface Matcher {
+  stems: Set<string>;
+  prefixes: string[];
+}
+
+/**
+ * `terms` are what buildFtsQuery returns: folded, unstemmed words, with a
+ * trailing `*` marking a prefix term. Raw user words also work, since they
+ * are folded and stemmed here.
+ */
+function compileTerms(terms: string[]): Matcher {
+  const stems = new Set<string>();
+  const prefixes: string[] = [];
+  for (const term of terms) {
+    const isPrefix = term.endsWith('*');
+    const tokens = foldText(isPrefix ? term.slice(0, -1) : term).match(TOKEN_RE) ?? [];
+    tokens.forEach((t, i) => {
+      if (isPrefix && i === tokens.length - 1) prefixes.push(t);
+      else stems.add(stemWord(t));
+    });
+  }
+  return { stems, prefixes };
+}
+
+interface Word {
+  start: number;
+  end: number;
+  /** Key of the query term this word matched, or null. */
+  match: string | null;
+}
+
+function matchToken(token: string, stem: string, m: Matcher): string | null {
+  if (m.stems.has(stem)) return stem;
+  // The index holds stems, so `senja*` finds "persenjataan" through its stem
+  // "senjata"; check the stem as well as the surface form.
+  for (const p of m.prefixes) {
+    if (token.startsWith(p) || stem.startsWith(p)) return p + '*';
+  }
+  return null;
+}
+
+function scanWords(text: string, m: Matcher): Word[] {
+  const words: Word[] = [];
+  let prevToken = '';
+  let prevStem = '';
+  let prevEnd = 0;
+  for (const w of text.matchAll(WORD_RE)) {
+    const start = w.index ?? 0;
+    const end = start + w[0].length;
+    // Folding can split one original word (e.g. "½" → "1⁄2"); any part counts.
+    const tokens = foldText(w[0]).match(TOKEN_RE) ?? [];
+    let match: string | null = null;
+    for (const token of tokens) {
+      const stem = inheritsStem(prevToken, text.slice(prevEnd, start), token) ? prevStem : stemWord(token);
+      match ??= matchToken(token, stem, m);
+      prevToken = token;
+      prevStem = stem;
+    }
+    prevEnd = end;
+    words.push({ start, end, match });
+  }
+  return words;
+}
+
+/** Start of the `size`-word window with the most distinct matched terms,
+ *  then the most matched words, then the earliest. */
+function bestWindow(words: Word[], size: number): number {
+  const counts = new Map<string, number>();
+  let total = 0;
+  const add = (w: Word, delta: number): void => {
+    if (!w.match) return;
+    total += delta;
+    const c = (counts.get(w.match) ?? 0) + delta;
+    if (c === 0) counts.delete(w.match);
+    else counts.set(w.match, c);
+  };
+  for (let i = 0; i < size; i++) add(words[i], 1);
+  let best = 0;
+  let bestDistinct = counts.size;
+  let bestTotal = total;
+  for (let s = 1; s + size <= words.length; s++) {
+    add(words[s - 1], -1);
+    add(words[s + size - 1], 1);
+    if (counts.size > bestDistinct || (counts.size === bestDistinct && total > bestTotal)) {
+      best = s;
+      bestDistinct = counts.size;
+      bestTotal = total;
+    }
+  }
+  if (bestTotal === 0) return 0;
+  // Centre the matched span so highlights get context on both sides.
+  let first = best;
+  while (!words[first].match) first++;
+  let last = best + size - 1;
+  while (!words[last].match) last--;
+  const slack = size - (last - first + 1);
+  return Math.max(0, Math.min(words.length - size, first - Math.floor(slack / 2)));
+}
+
+/**
+ * HTML snippet of about `maxWords` words from `text`, around the densest
+ * cluster of query matches, with matched words wrapped in `open`/`close`.
+ * All text is HTML-escaped; `open`/`close` are inserted verbatim. A `…`
+ * marks each end where text was cut. Whitespace runs collapse to one space.
+ * Without any match the snippet is the beginning of the text.
+ *
+ * `terms`: as returned by `buildFtsQuery(...).terms` (folded words,
+ * prefix terms ending in `*`). A word is highlighted when its stem equals
+ * the stem of a term, or when it or its stem starts with a prefix term.
+ */
+export function buildSnippet(text: string, terms: string[], opts: SnippetOptions): string {
+  if (!text) return '';
+  const requested = opts.maxWords ?? DEFAULT_MAX_WORDS;
+  const size = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : DEFAULT_MAX_WORDS;
+  const words = scanWords(text, compileTerms(terms));
+  const collapse = (s: string): string => s.replace(/\s+/g, ' ');
+
+  if (words.length === 0) return escapeHtml(collapse(text).trim());
+
+  const start = words.length > size ? bestWindow(words, size) : 0;
+  const end = Math.min(words.length, start + size);
+  const from = start === 0 ? 0 : words[start].start;
+  const to = end === words.length ? text.length : words[end - 1].end;
+
+  let out = '';
+  let pos = from;
+  for (let i = start; i < end; i++) {
+    const w = words[i];
+    out += escapeHtml(collapse(text.slice(pos, w.start)));
+    const word = escapeHtml(text.slice(w.start, w.end));
+    out += w.match ? opts.open + word + opts.close : word;
+    pos = w.end;
+  }
+  out += escapeHtml(collapse(text.slice(pos, to)));
+  // Trim only whitespace at the ends; the markers are never at risk because
+  // they sit inside, next to a word.
+  out = out.replace(/^ +| +$/g, '');
+  return (start > 0 ? ELLIPSIS : '') + out + (end < words.length ? ELLIPSIS : '');
+}
