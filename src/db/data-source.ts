@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import sqlite3 from "sqlite3";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import type { DatabaseConfig } from "../config";
 import { Article } from "../entities/article.entity";
@@ -42,6 +43,9 @@ export function createDataSource(database: DatabaseConfig): DataSource {
   return new DataSource({
     ...common,
     type: "sqlite",
+    // TypeORM switches sqlite3 into verbose mode, which captures a stack trace and
+    // util.inspect()s the SQL and parameters on every call: a large share of CPU per query.
+    driver: { verbose: () => sqlite3 },
     database: database.path,
     enableWAL: true,
     busyTimeout: 10_000,
