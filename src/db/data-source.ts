@@ -2,7 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import type { DatabaseConfig } from "../config";
+import { ApiToken } from "../entities/api-token.entity";
 import { Article } from "../entities/article.entity";
+import { ArticleRevision } from "../entities/article-revision.entity";
 import { ArticleRelated } from "../entities/article-related.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
 import { Author } from "../entities/author.entity";
@@ -10,7 +12,7 @@ import { Tag } from "../entities/tag.entity";
 import { migrations } from "../migrations";
 import { StatementCountingLogger } from "./statement-counter";
 
-export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated];
+export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision];
 
 export function createDataSource(database: DatabaseConfig): DataSource {
   const common = {

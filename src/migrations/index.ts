@@ -1,4 +1,5 @@
 import { InitialSchema1732700000000 } from "./1732700000000-initial-schema";
+import { Editorial1732700000100 } from "./1732700000100-editorial";
 
 /** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
-export const migrations: Function[] = [InitialSchema1732700000000];
+export const migrations: Function[] = [InitialSchema1732700000000, Editorial1732700000100];
