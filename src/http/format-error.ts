@@ -37,6 +37,14 @@ function collectFields(errors: FieldValidationError[], prefix: string, into: Rec
   return into;
 }
 
+/** type-graphql 2 keeps them in `extensions.validationErrors`; older versions on the error itself. */
+function validationErrorsOf(error: unknown): FieldValidationError[] | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  const carrier = error as { validationErrors?: unknown; extensions?: { validationErrors?: unknown } };
+  const found = carrier.extensions?.validationErrors ?? carrier.validationErrors;
+  return Array.isArray(found) ? (found as FieldValidationError[]) : undefined;
+}
+
 /**
  * Errors we raised on purpose pass through with their code; anything else (a driver error, a
  * bug) is logged in full with the request id and replaced by a generic message, so no SQL,
@@ -48,8 +56,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const requestId = currentRequestScope()?.requestId;
   // type-graphql's ArgumentValidationError already says BAD_USER_INPUT, but carries the raw
   // validator objects (the submitted values included): replace them by field names and messages.
-  if (original && typeof original === "object" && "validationErrors" in original) {
-    const fields = collectFields((original as { validationErrors: FieldValidationError[] }).validationErrors, "", {});
+  const validationErrors = validationErrorsOf(original);
+  if (validationErrors) {
+    const fields = collectFields(validationErrors, "", {});
     return {
       message: `invalid input: ${Object.keys(fields).join(", ")}`,
       locations: formatted.locations,
