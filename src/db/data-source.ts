@@ -3,7 +3,9 @@ import path from "node:path";
 import sqlite3 from "sqlite3";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import type { DatabaseConfig } from "../config";
+import { ApiToken } from "../entities/api-token.entity";
 import { Article } from "../entities/article.entity";
+import { ArticleRevision } from "../entities/article-revision.entity";
 import { ArticleRelated } from "../entities/article-related.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
 import { Author } from "../entities/author.entity";
@@ -11,7 +13,7 @@ import { Tag } from "../entities/tag.entity";
 import { migrations } from "../migrations";
 import { StatementCountingLogger } from "./statement-counter";
 
-export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated];
+export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision];
 
 export function createDataSource(database: DatabaseConfig): DataSource {
   const common = {

@@ -1,11 +1,24 @@
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { ArticleResolver } from "../resolvers/article.resolver";
+import { ArticleRevisionResolver, ArticleWriteResolver } from "../resolvers/article-write.resolver";
+import { AuthorWriteResolver } from "../resolvers/author-write.resolver";
+import { TagWriteResolver } from "../resolvers/tag-write.resolver";
+import { TokenResolver } from "../resolvers/token.resolver";
 import { AuthorResolver } from "../resolvers/author.resolver";
 import { TagResolver } from "../resolvers/tag.resolver";
 import { DateTimeScalar } from "./date-time.scalar";
 
-export const resolvers = [ArticleResolver, AuthorResolver, TagResolver] as const;
+export const resolvers = [
+  ArticleResolver,
+  AuthorResolver,
+  TagResolver,
+  ArticleWriteResolver,
+  ArticleRevisionResolver,
+  AuthorWriteResolver,
+  TagWriteResolver,
+  TokenResolver,
+] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({

@@ -19,6 +19,32 @@ const SAFE_CODES = new Set([
   "RATE_LIMITED",
 ]);
 
+interface FieldValidationError {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: FieldValidationError[];
+}
+
+/** class-validator nests errors for nested inputs; name each failing leaf by its path (`featuredImage.url`). */
+function collectFields(errors: FieldValidationError[], prefix: string, into: Record<string, string>): Record<string, string> {
+  for (const error of errors) {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const messages = Object.values(error.constraints ?? {});
+    if (messages.length) into[path] = messages.join("; ");
+    if (error.children?.length) collectFields(error.children, path, into);
+    if (!messages.length && !error.children?.length) into[path] = "invalid";
+  }
+  return into;
+}
+
+/** type-graphql 2 keeps them in `extensions.validationErrors`; older versions on the error itself. */
+function validationErrorsOf(error: unknown): FieldValidationError[] | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  const carrier = error as { validationErrors?: unknown; extensions?: { validationErrors?: unknown } };
+  const found = carrier.extensions?.validationErrors ?? carrier.validationErrors;
+  return Array.isArray(found) ? (found as FieldValidationError[]) : undefined;
+}
+
 /**
  * Errors we raised on purpose pass through with their code; anything else (a driver error, a
  * bug) is logged in full with the request id and replaced by a generic message, so no SQL,
@@ -28,23 +54,22 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   const original = unwrapResolverError(error);
   const requestId = currentRequestScope()?.requestId;
-  const deliberate = typeof code === "string" && SAFE_CODES.has(code) && (original instanceof GraphQLError || code !== "INTERNAL_SERVER_ERROR");
-  if (deliberate) {
-    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
-  }
-  // class-validator failures arrive as an ArgumentValidationError from type-graphql.
-  if (original && typeof original === "object" && "validationErrors" in original) {
-    const fields: Record<string, string> = {};
-    for (const v of (original as { validationErrors: { property: string; constraints?: Record<string, string>; children?: unknown[] }[] }).validationErrors) {
-      fields[v.property] = Object.values(v.constraints ?? {}).join("; ") || "invalid";
-    }
+  // type-graphql's ArgumentValidationError already says BAD_USER_INPUT, but carries the raw
+  // validator objects (the submitted values included): replace them by field names and messages.
+  const validationErrors = validationErrorsOf(original);
+  if (validationErrors) {
+    const fields = collectFields(validationErrors, "", {});
     return {
       message: `invalid input: ${Object.keys(fields).join(", ")}`,
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: "BAD_USER_INPUT", fields, ...(requestId ? { requestId } : {}) },
     };
+  }
+  const deliberate = typeof code === "string" && SAFE_CODES.has(code) && (original instanceof GraphQLError || code !== "INTERNAL_SERVER_ERROR");
+  if (deliberate) {
+    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
   }
   console.error(`[${requestId ?? "-"}] unexpected error`, original);
   return {

@@ -10,7 +10,8 @@ import { requestScope, type RequestScope } from "../db/request-scope";
 import type { GraphQLContext } from "../graphql/context";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
-import { anonymous, type Viewer } from "../viewer";
+import type { Viewer } from "../viewer";
+import { createAuthenticator } from "../auth/authenticate";
 import { ContentVersion } from "../cache/content-version";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { formatError } from "./format-error";
@@ -39,18 +40,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-async function anonymousOnly(authorization: string | undefined): Promise<Viewer> {
-  if (authorization) {
-    const { unauthenticated } = await import("../errors");
-    throw unauthenticated("API tokens are not enabled on this server");
-  }
-  return anonymous;
-}
-
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource } = options;
   const clock = options.clock ?? systemClock;
-  const authenticate = options.authenticate ?? anonymousOnly;
+  const authenticate = options.authenticate ?? createAuthenticator(dataSource, clock);
   const schema = await buildAppSchema();
   const contentVersion = new ContentVersion(dataSource);
 

@@ -4,6 +4,7 @@ import type { Page } from "../pagination/page";
 import { createArticleLoaders } from "./article.loader";
 import { AuthorOrder, createAuthorTagLoaders, TagOrder } from "./author-tag.loader";
 import type { ReadContext } from "./read-context";
+import { createRevisionLoader } from "./revision.loader";
 
 interface Window {
   first: number;
@@ -30,7 +31,7 @@ export function createLoaders(context: ReadContext) {
     return page;
   }
 
-  return { ...authorTag, ...articles, listAuthors, listTags };
+  return { ...authorTag, ...articles, listAuthors, listTags, revisionsByArticle: createRevisionLoader(context) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

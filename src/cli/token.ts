@@ -1,0 +1,78 @@
+import "reflect-metadata";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config";
+import { openDatabase } from "../db/data-source";
+import { Author } from "../entities/author.entity";
+import { createToken, listTokens, revokeToken } from "../services/token.service";
+import { Role } from "../viewer";
+
+const USAGE = `usage:
+  npm run token -- create --name NAME --role CONTRIBUTOR|AUTHOR|EDITOR|ADMIN [--author SLUG] [--expires-in-days N]
+  npm run token -- list
+  npm run token -- revoke <id|prefix>`;
+
+/** Writes the secret alone on stdout (so scripts can capture it) and the rest on stderr. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      name: { type: "string" },
+      role: { type: "string" },
+      author: { type: "string" },
+      "expires-in-days": { type: "string" },
+    },
+  });
+  if (!command || !["create", "list", "revoke"].includes(command)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const dataSource = await openDatabase(loadConfig().database);
+  try {
+    const now = new Date();
+    if (command === "create") {
+      const role = String(values.role ?? "").toUpperCase() as Role;
+      const days = values["expires-in-days"];
+      const { token, secret } = await createToken(
+        dataSource,
+        { name: values.name ?? "", role, authorSlug: values.author ?? null, expiresInDays: days === undefined ? null : Number(days) },
+        now,
+      );
+      console.error(`created token ${token.id} "${token.name}" (${token.role}${values.author ? `, author ${values.author}` : ""})${token.expiresAt ? `, expires ${token.expiresAt.toISOString()}` : ""}`);
+      console.error("the secret is shown only now; store it:");
+      console.log(secret);
+    } else if (command === "list") {
+      const tokens = await listTokens(dataSource);
+      const authors = new Map((await dataSource.getRepository(Author).find()).map((a) => [a.id, a.slug]));
+      for (const t of tokens) {
+        const state = t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= now ? "expired" : "active";
+        const author = t.authorId ? authors.get(t.authorId) ?? String(t.authorId) : "-";
+        console.log([t.id, t.tokenPrefix, t.role, author, state, t.name, t.expiresAt?.toISOString() ?? "never", t.lastUsedAt?.toISOString() ?? "never used"].join("\t"));
+      }
+    } else {
+      if (positionals.length !== 1) {
+        console.error(USAGE);
+        return 2;
+      }
+      const token = await revokeToken(dataSource, positionals[0], now);
+      console.log(`revoked token ${token.id} "${token.name}"`);
+    }
+    return 0;
+  } catch (error) {
+    const extensions = (error as { extensions?: { fields?: Record<string, string> } }).extensions;
+    console.error(`token ${command}: ${(error as Error).message}`);
+    if (extensions?.fields) for (const [field, problem] of Object.entries(extensions.fields)) console.error(`  ${field}: ${problem}`);
+    return 1;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

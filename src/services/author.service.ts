@@ -1,0 +1,62 @@
+import { Author } from "../entities/author.entity";
+import { ApiToken } from "../entities/api-token.entity";
+import { Article } from "../entities/article.entity";
+import { writeTransaction } from "../db/write-lock";
+import { conflict, notFound } from "../errors";
+import { Role } from "../viewer";
+import { requireRole } from "./access";
+import { slugFrom, uniqueSlug } from "./unique-slug";
+import type { WriteContext } from "./write-context";
+
+export interface AuthorValues {
+  name?: string | null;
+  slug?: string | null;
+  bio?: string | null;
+  avatarUrl?: string | null;
+}
+
+export async function createAuthor(context: WriteContext, input: AuthorValues & { name: string }): Promise<Author> {
+  requireRole(context.viewer, Role.EDITOR);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const repo = manager.getRepository(Author);
+    return repo.save(
+      repo.create({
+        name: input.name.trim(),
+        slug: await uniqueSlug(manager, "authors", input.slug ?? slugFrom(input.name, "penulis")),
+        bio: input.bio ?? null,
+        avatarUrl: input.avatarUrl ?? null,
+        createdAt: context.now,
+        updatedAt: context.now,
+      }),
+    );
+  });
+}
+
+export async function updateAuthor(context: WriteContext, id: number, input: AuthorValues): Promise<Author> {
+  requireRole(context.viewer, Role.EDITOR);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const author = await manager.findOne(Author, { where: { id } });
+    if (!author) throw notFound(`author ${id}`);
+    if (input.name != null) author.name = input.name.trim();
+    if (input.slug != null && input.slug !== author.slug) author.slug = await uniqueSlug(manager, "authors", input.slug, id);
+    if (input.bio !== undefined) author.bio = input.bio;
+    if (input.avatarUrl !== undefined) author.avatarUrl = input.avatarUrl;
+    author.updatedAt = context.now;
+    return manager.save(author);
+  });
+}
+
+/** Only an author nobody refers to: articles (deleted ones too, they can be restored) or tokens. */
+export async function deleteAuthor(context: WriteContext, id: number): Promise<boolean> {
+  requireRole(context.viewer, Role.EDITOR);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const author = await manager.findOne(Author, { where: { id } });
+    if (!author) throw notFound(`author ${id}`);
+    const articles = await manager.count(Article, { where: { authorId: id }, withDeleted: true });
+    if (articles > 0) throw conflict(`author "${author.slug}" still has ${articles} article(s); move or remove them first`);
+    const tokens = await manager.count(ApiToken, { where: { authorId: id } });
+    if (tokens > 0) throw conflict(`author "${author.slug}" is bound to ${tokens} API token(s)`);
+    await manager.delete(Author, { id });
+    return true;
+  });
+}

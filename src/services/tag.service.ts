@@ -1,0 +1,56 @@
+import { ArticleTag } from "../entities/article-tag.entity";
+import { Tag } from "../entities/tag.entity";
+import { writeTransaction } from "../db/write-lock";
+import { conflict, notFound } from "../errors";
+import { Role } from "../viewer";
+import { requireRole } from "./access";
+import { slugFrom, uniqueSlug } from "./unique-slug";
+import type { WriteContext } from "./write-context";
+
+export interface TagValues {
+  name?: string | null;
+  slug?: string | null;
+  description?: string | null;
+}
+
+export async function createTag(context: WriteContext, input: TagValues & { name: string }): Promise<Tag> {
+  requireRole(context.viewer, Role.EDITOR);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const repo = manager.getRepository(Tag);
+    return repo.save(
+      repo.create({
+        name: input.name.trim(),
+        slug: await uniqueSlug(manager, "tags", input.slug ?? slugFrom(input.name, "topik")),
+        description: input.description ?? null,
+        createdAt: context.now,
+        updatedAt: context.now,
+      }),
+    );
+  });
+}
+
+export async function updateTag(context: WriteContext, id: number, input: TagValues): Promise<Tag> {
+  requireRole(context.viewer, Role.EDITOR);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const tag = await manager.findOne(Tag, { where: { id } });
+    if (!tag) throw notFound(`tag ${id}`);
+    if (input.name != null) tag.name = input.name.trim();
+    if (input.slug != null && input.slug !== tag.slug) tag.slug = await uniqueSlug(manager, "tags", input.slug, id);
+    if (input.description !== undefined) tag.description = input.description;
+    tag.updatedAt = context.now;
+    return manager.save(tag);
+  });
+}
+
+/** Only a tag no article carries (deleted articles included: restoring one brings its tags back). */
+export async function deleteTag(context: WriteContext, id: number): Promise<boolean> {
+  requireRole(context.viewer, Role.EDITOR);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const tag = await manager.findOne(Tag, { where: { id } });
+    if (!tag) throw notFound(`tag ${id}`);
+    const uses = await manager.count(ArticleTag, { where: { tagId: id } });
+    if (uses > 0) throw conflict(`tag "${tag.slug}" is on ${uses} article(s); remove it from them first`);
+    await manager.delete(Tag, { id });
+    return true;
+  });
+}

@@ -1,0 +1,111 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { DataSource } from "typeorm";
+import { ApiToken } from "../entities/api-token.entity";
+import { Author } from "../entities/author.entity";
+import { writeTransaction } from "../db/write-lock";
+import { timestampParam } from "../db/dialect";
+import { badInput, notFound, unauthenticated } from "../errors";
+import { Role, type Viewer } from "../viewer";
+
+export const TOKEN_PREFIX = "nrt_";
+/** `nrt_` then 32 random bytes in base64url (43 characters). */
+const TOKEN_FORM = /^nrt_[A-Za-z0-9_-]{43}$/;
+const LISTED_PREFIX_LENGTH = 8;
+/** last_used_at is a write; doing it on every request would queue behind real edits. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const hashSecret = (secret: string) => createHash("sha256").update(secret, "utf8").digest("hex");
+
+export interface CreateTokenInput {
+  name: string;
+  role: Role;
+  authorSlug?: string | null;
+  expiresInDays?: number | null;
+}
+
+export interface CreatedToken {
+  token: ApiToken;
+  /** Shown to the caller once; only its hash is stored. */
+  secret: string;
+}
+
+export async function createToken(dataSource: DataSource, input: CreateTokenInput, now: Date): Promise<CreatedToken> {
+  const fields: Record<string, string> = {};
+  const name = input.name?.trim() ?? "";
+  if (name.length < 1 || name.length > 100) fields.name = "must be 1 to 100 characters";
+  if (!Object.values(Role).includes(input.role)) fields.role = `must be one of ${Object.values(Role).join(", ")}`;
+  const needsAuthor = input.role === Role.CONTRIBUTOR || input.role === Role.AUTHOR;
+  if (needsAuthor && !input.authorSlug) fields.authorSlug = `a ${input.role} token must be bound to an author`;
+  const days = input.expiresInDays;
+  if (days !== undefined && days !== null && (!Number.isInteger(days) || days < 1 || days > 3650)) fields.expiresInDays = "must be a whole number of days from 1 to 3650";
+  if (Object.keys(fields).length) throw badInput(`invalid token: ${Object.keys(fields).join(", ")}`, fields);
+
+  const secret = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const token = await writeTransaction(dataSource, async (manager) => {
+    let authorId: number | null = null;
+    if (input.authorSlug) {
+      const author = await manager.findOne(Author, { where: { slug: input.authorSlug } });
+      if (!author) throw badInput(`no author with slug "${input.authorSlug}"`, { authorSlug: "no such author" });
+      authorId = author.id;
+    }
+    const repo = manager.getRepository(ApiToken);
+    return repo.save(
+      repo.create({
+        name,
+        role: input.role,
+        authorId,
+        tokenHash: hashSecret(secret),
+        tokenPrefix: secret.slice(0, LISTED_PREFIX_LENGTH),
+        createdAt: now,
+        expiresAt: days ? new Date(now.getTime() + days * 86_400_000) : null,
+        revokedAt: null,
+        lastUsedAt: null,
+      }),
+    );
+  });
+  return { token, secret };
+}
+
+export function listTokens(dataSource: DataSource): Promise<ApiToken[]> {
+  return dataSource.getRepository(ApiToken).find({ order: { id: "ASC" } });
+}
+
+/** By id, or by the listed prefix when that names exactly one token. */
+export async function revokeToken(dataSource: DataSource, idOrPrefix: string, now: Date): Promise<ApiToken> {
+  return writeTransaction(dataSource, async (manager) => {
+    const repo = manager.getRepository(ApiToken);
+    const matches = /^[0-9]+$/.test(idOrPrefix)
+      ? await repo.find({ where: { id: Number(idOrPrefix) } })
+      : await repo.find({ where: { tokenPrefix: idOrPrefix } });
+    if (matches.length === 0) throw notFound(`token "${idOrPrefix}"`);
+    if (matches.length > 1) throw badInput(`prefix "${idOrPrefix}" matches ${matches.length} tokens; revoke by id`, { token: "ambiguous prefix" });
+    const [token] = matches;
+    if (!token.revokedAt) {
+      token.revokedAt = now;
+      await repo.update({ id: token.id }, { revokedAt: now });
+    }
+    return token;
+  });
+}
+
+/**
+ * Resolves a bearer secret to the viewer it stands for. Looked up on every request and
+ * never cached, so a revocation or an expiry takes effect on the very next request.
+ */
+export async function authenticateSecret(dataSource: DataSource, secret: string, now: Date): Promise<Viewer> {
+  if (!TOKEN_FORM.test(secret)) throw unauthenticated("the bearer token is malformed");
+  const token = await dataSource.getRepository(ApiToken).findOne({ where: { tokenHash: hashSecret(secret) } });
+  if (!token) throw unauthenticated("the bearer token is not known");
+  if (token.revokedAt) throw unauthenticated("the bearer token has been revoked");
+  if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) throw unauthenticated("the bearer token has expired");
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    await writeTransaction(dataSource, (manager) =>
+      manager.query(...manager.connection.driver.escapeQueryWithParameters(
+        `UPDATE api_tokens SET last_used_at = :now WHERE id = :id`,
+        { now: timestampParam(dataSource, now), id: token.id },
+        {},
+      )),
+    );
+  }
+  return { kind: "token", tokenId: token.id, tokenName: token.name, role: token.role, authorId: token.authorId };
+}

@@ -1,0 +1,9 @@
+import type { DataSource } from "typeorm";
+import type { Viewer } from "../viewer";
+
+/** What a write needs from its request: the database, who writes, and the request's instant. */
+export interface WriteContext {
+  dataSource: DataSource;
+  viewer: Viewer;
+  now: Date;
+}
