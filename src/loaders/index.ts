@@ -4,6 +4,7 @@ import type { Page } from "../pagination/page";
 import { createArticleLoaders } from "./article.loader";
 import { AuthorOrder, createAuthorTagLoaders, TagOrder } from "./author-tag.loader";
 import type { ReadContext } from "./read-context";
+import { createSearchLoaders } from "./search.loader";
 
 interface Window {
   first: number;
@@ -17,6 +18,7 @@ interface Window {
 export function createLoaders(context: ReadContext) {
   const { listWithCounts, ...authorTag } = createAuthorTagLoaders(context);
   const articles = createArticleLoaders(context, authorTag.authorById);
+  const search = createSearchLoaders(context, authorTag.authorById);
 
   // A list ordered by article count has already counted: prime the count loaders with it.
   async function listAuthors(orderBy: AuthorOrder, window: Window): Promise<Page<Author>> {
@@ -30,7 +32,7 @@ export function createLoaders(context: ReadContext) {
     return page;
   }
 
-  return { ...authorTag, ...articles, listAuthors, listTags };
+  return { ...authorTag, ...articles, ...search, listAuthors, listTags };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
