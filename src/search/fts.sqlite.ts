@@ -129,8 +129,12 @@ export function matchSource(options: { limit?: string } = {}): string {
   return `(SELECT rowid AS article_id, rank AS rank FROM "${FTS_TABLE}" WHERE "${FTS_TABLE}" MATCH :searchMatch${limit})`;
 }
 
-/** True when a driver error came from FTS5 parsing or evaluating a MATCH expression. */
+/**
+ * True when a driver error came from FTS5 parsing or evaluating a MATCH expression. Narrow on
+ * purpose: any other SQL error is a bug and must surface as one (masked as a 500), not be
+ * blamed on the user's query.
+ */
 export function isMatchError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /fts5|MATCH|malformed|no such column|unterminated|syntax error/i.test(message);
+  return /fts5|unterminated string|unable to use function MATCH/i.test(message);
 }
