@@ -19,6 +19,14 @@ export interface AppConfig {
     /** Largest request body accepted; larger ones get 413 before they are buffered. */
     maxBodyBytes: number;
   };
+  search: {
+    /**
+     * Markup around matched words in search snippets (`SEARCH_HIGHLIGHT_OPEN`/`_CLOSE`, default
+     * `<mark>`/`</mark>`). Inserted verbatim into otherwise escaped HTML: operator-trusted.
+     */
+    highlightOpen: string;
+    highlightClose: string;
+  };
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -26,6 +34,12 @@ function intFromEnv(value: string | undefined, fallback: number, name: string): 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
   return n;
+}
+
+function markerFromEnv(value: string | undefined, fallback: string, name: string): string {
+  if (value === undefined) return fallback;
+  if (value.length > 64) throw new Error(`${name} must be at most 64 characters`);
+  return value;
 }
 
 const projectRoot = path.resolve(__dirname, "..", "..");
@@ -53,6 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     limits: {
       maxBodyBytes: intFromEnv(env.MAX_BODY_BYTES, 100_000, "MAX_BODY_BYTES"),
+    },
+    search: {
+      highlightOpen: markerFromEnv(env.SEARCH_HIGHLIGHT_OPEN, "<mark>", "SEARCH_HIGHLIGHT_OPEN"),
+      highlightClose: markerFromEnv(env.SEARCH_HIGHLIGHT_CLOSE, "</mark>", "SEARCH_HIGHLIGHT_CLOSE"),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import type { AppConfig } from "../config";
 import type { Loaders } from "../loaders";
 import type { Viewer } from "../viewer";
 
@@ -9,4 +10,6 @@ export interface GraphQLContext {
   loaders: Loaders;
   now: Date;
   dataSource: DataSource;
+  /** Server settings resolvers need (e.g. search highlight markers). */
+  config: AppConfig;
 }

@@ -6,6 +6,7 @@ import { AuthorWriteResolver } from "../resolvers/author-write.resolver";
 import { TagWriteResolver } from "../resolvers/tag-write.resolver";
 import { TokenResolver } from "../resolvers/token.resolver";
 import { AuthorResolver } from "../resolvers/author.resolver";
+import { SearchResolver } from "../resolvers/search.resolver";
 import { TagResolver } from "../resolvers/tag.resolver";
 import { DateTimeScalar } from "./date-time.scalar";
 
@@ -13,6 +14,7 @@ export const resolvers = [
   ArticleResolver,
   AuthorResolver,
   TagResolver,
+  SearchResolver,
   ArticleWriteResolver,
   ArticleRevisionResolver,
   AuthorWriteResolver,

@@ -85,7 +85,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       context: async () => {
         const viewer = await authenticate(req.headers.authorization);
         const now = clock.now();
-        return { requestId: scope.requestId, viewer, now, dataSource, loaders: createLoaders({ dataSource, viewer, now }) };
+        return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource, viewer, now }) };
       },
     });
     const responseHeaders: Record<string, string> = {};

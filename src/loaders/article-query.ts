@@ -34,13 +34,14 @@ export interface ArticleListSpec {
   parent?: { kind: "author" | "tag"; ids: number[] };
 }
 
-interface Sql {
+/** WHERE conditions (over `a`, `au` and `joins`) with their parameters; search reuses them. */
+export interface ArticleConditions {
   where: string[];
   params: Record<string, unknown>;
   joins: string[];
 }
 
-function sortExpression(order: ArticleOrder, context: ReadContext): string {
+export function sortExpression(order: ArticleOrder, context: ReadContext): string {
   if (order === ArticleOrder.UPDATED_AT_DESC) return "a.updated_at";
   // Anonymous readers only ever see rows with a publishedAt, so the plain column keeps the
   // index usable; someone previewing drafts needs them placed somewhere stable: by creation.
@@ -54,12 +55,13 @@ const statusConditions: Record<ArticleStatus, string> = {
   DELETED: "(a.deleted_at IS NOT NULL)",
 };
 
-function buildConditions(context: ReadContext, spec: ArticleListSpec): Sql {
+/** Visibility, parent and filter conditions of an article list; also what `search` filters by. */
+export function buildConditions(context: ReadContext, spec: ArticleListSpec): ArticleConditions {
   const { dataSource } = context;
   const filter = spec.filter ?? {};
   const includeDeleted = filter.statuses?.includes(ArticleStatus.DELETED) ?? false;
   const visibility = articleVisibility(dataSource, context.viewer, context.now, "a", { includeDeleted });
-  const sql: Sql = { where: [visibility.sql], params: { ...visibility.params }, joins: [] };
+  const sql: ArticleConditions = { where: [visibility.sql], params: { ...visibility.params }, joins: [] };
 
   if (spec.parent?.kind === "author") {
     sql.where.push("a.author_id IN (:...parentIds)");
@@ -101,6 +103,15 @@ function buildConditions(context: ReadContext, spec: ArticleListSpec): Sql {
   return sql;
 }
 
+/** Continues a date-ordered list after the cursor's (date, id), for lists and newest-first search. */
+export function addDateKeyset(context: ReadContext, conditions: ArticleConditions, sort: string, comparison: "<" | ">", after: string): void {
+  const [value, id] = decodeCursor(after);
+  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
+  conditions.where.push(`(${sort} ${comparison} :afterValue OR (${sort} = :afterValue AND a.id ${comparison} :afterId))`);
+  conditions.params.afterValue = timestampParam(context.dataSource, new Date(value));
+  conditions.params.afterId = id;
+}
+
 export interface ArticleWindow {
   first: number;
   after?: string | null;
@@ -112,7 +123,7 @@ export interface ArticlePageQuery {
   sortKey(article: Article): CursorKey;
 }
 
-function sortValue(order: ArticleOrder, article: Article): string | null {
+export function sortValue(order: ArticleOrder, article: Article): string | null {
   const date = order === ArticleOrder.UPDATED_AT_DESC ? article.updatedAt : (article.publishedAt ?? article.createdAt);
   return date ? date.toISOString() : null;
 }
@@ -127,13 +138,7 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   const direction = order === ArticleOrder.PUBLISHED_AT_ASC ? "ASC" : "DESC";
   const comparison = direction === "ASC" ? ">" : "<";
 
-  if (window.after) {
-    const [value, id] = decodeCursor(window.after);
-    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
-    conditions.where.push(`(${sort} ${comparison} :afterValue OR (${sort} = :afterValue AND a.id ${comparison} :afterId))`);
-    conditions.params.afterValue = timestampParam(context.dataSource, new Date(value));
-    conditions.params.afterId = id;
-  }
+  if (window.after) addDateKeyset(context, conditions, sort, comparison, window.after);
 
   const orderSql = `${sort} ${direction}, a.id ${direction}`;
   const from = `${ARTICLE_FROM} ${conditions.joins.join(" ")}`;

@@ -5,6 +5,7 @@ import { createArticleLoaders } from "./article.loader";
 import { AuthorOrder, createAuthorTagLoaders, TagOrder } from "./author-tag.loader";
 import type { ReadContext } from "./read-context";
 import { createRevisionLoader } from "./revision.loader";
+import { createSearchLoaders } from "./search.loader";
 
 interface Window {
   first: number;
@@ -18,6 +19,7 @@ interface Window {
 export function createLoaders(context: ReadContext) {
   const { listWithCounts, ...authorTag } = createAuthorTagLoaders(context);
   const articles = createArticleLoaders(context, authorTag.authorById);
+  const search = createSearchLoaders(context, authorTag.authorById);
 
   // A list ordered by article count has already counted: prime the count loaders with it.
   async function listAuthors(orderBy: AuthorOrder, window: Window): Promise<Page<Author>> {
@@ -31,7 +33,7 @@ export function createLoaders(context: ReadContext) {
     return page;
   }
 
-  return { ...authorTag, ...articles, listAuthors, listTags, revisionsByArticle: createRevisionLoader(context) };
+  return { ...authorTag, ...articles, ...search, listAuthors, listTags, revisionsByArticle: createRevisionLoader(context) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,229 @@
+/**
+ * `npm run bench:search -- [--articles 100000] [--queries 200]`: search latency on a synthetic
+ * archive. Seeds N articles whose words follow a Zipf distribution (the sample pages' own words
+ * by their frequency, then generated words for the long tail a real archive has), rebuilds the
+ * index with `search:reindex`, then runs two-word queries made of common corpus words:
+ *   - in process through the search loader (query parsing + the one SQL statement), and
+ *   - over HTTP against the production server with the response cache off (so every request
+ *     reaches the database), asking for what a search page shows.
+ * Prints median and p99 in milliseconds. Target: median under 20 ms for a two-word query.
+ */
+import "reflect-metadata";
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { loadConfig } from "../src/config";
+import { openDatabase } from "../src/db/data-source";
+import { createLoaders } from "../src/loaders";
+import { SearchOrder } from "../src/loaders/search.loader";
+import { anonymous } from "../src/viewer";
+
+const root = path.resolve(__dirname, "..", "..");
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const ARTICLES = option("articles", 100_000);
+const QUERIES = option("queries", 200);
+const VOCABULARY = 60_000;
+
+/** Deterministic, so two runs measure the same corpus and queries. */
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(20231013);
+
+function sampleWords(): string[] {
+  const counts = new Map<string, number>();
+  for (const file of fs.readdirSync(path.join(root, "seeds")).filter((f) => f.endsWith(".txt"))) {
+    for (const word of fs.readFileSync(path.join(root, "seeds", file), "utf8").toLowerCase().match(/\p{L}{2,}/gu) ?? []) {
+      counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([w]) => w);
+}
+
+function vocabulary(real: string[]): string[] {
+  const syllables = ["ba", "ka", "ta", "ra", "ma", "na", "la", "sa", "pa", "da", "ga", "ja", "ri", "ki", "ti", "lu", "mu", "nu", "pe", "se", "to", "ro", "wa", "ya", "ng", "an", "in", "un"];
+  const words = [...real];
+  const seen = new Set(words);
+  while (words.length < VOCABULARY) {
+    let w = "";
+    const n = 2 + Math.floor(random() * 3);
+    for (let i = 0; i < n; i++) w += syllables[Math.floor(random() * syllables.length)];
+    if (!seen.has(w)) {
+      seen.add(w);
+      words.push(w);
+    }
+  }
+  return words;
+}
+
+function zipfSampler(size: number): () => number {
+  const cumulative = new Float64Array(size);
+  let total = 0;
+  for (let r = 0; r < size; r++) cumulative[r] = total += 1 / (r + 1);
+  return () => {
+    const x = random() * total;
+    let lo = 0;
+    let hi = size - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+function seed(dbFile: string, words: string[]): void {
+  const db = new Database(dbFile);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = OFF");
+  const next = zipfSampler(words.length);
+  const text = (n: number) => Array.from({ length: n }, () => words[next()]).join(" ");
+  const sentences = (n: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i += 15) out.push(text(Math.min(15, n - i)) + ".");
+    return out.join(" ");
+  };
+  const insertAuthor = db.prepare(`INSERT INTO authors (slug, name) VALUES (?, ?)`);
+  const insertTag = db.prepare(`INSERT INTO tags (slug, name) VALUES (?, ?)`);
+  const insertArticle = db.prepare(`INSERT INTO articles (slug, title, lead, body, status, published_at, author_id, word_count)
+    VALUES (?, ?, ?, ?, 'published', ?, ?, ?)`);
+  const insertTagRow = db.prepare(`INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)`);
+  const start = Date.UTC(2015, 0, 1);
+  const span = Date.UTC(2024, 0, 1) - start;
+  db.transaction(() => {
+    for (let i = 1; i <= 300; i++) insertAuthor.run(`penulis-${i}`, `Penulis ${i}`);
+    for (let i = 1; i <= 500; i++) insertTag.run(`topik-${i}`, `Topik ${i}`);
+    for (let i = 1; i <= ARTICLES; i++) {
+      const body = [sentences(80), sentences(90), sentences(80)].join("\n\n");
+      const published = new Date(start + Math.floor(random() * span)).toISOString().replace("T", " ").replace("Z", "");
+      const { lastInsertRowid } = insertArticle.run(`artikel-${i}`, text(8), sentences(25), body, published, 1 + (i % 300), 275);
+      insertTagRow.run(lastInsertRowid, 1 + (i % 500), 0);
+      insertTagRow.run(lastInsertRowid, 1 + ((i * 7 + 3) % 500), 1);
+    }
+  })();
+  db.close();
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function summary(label: string, times: number[]): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  return `${label.padEnd(44)} median ${percentile(sorted, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(sorted, 99).toFixed(2).padStart(7)} ms   (n=${times.length})`;
+}
+
+const SEARCH_PAGE = `query SearchPage($q: String!) {
+  search(query: $q, first: 20) {
+    pageInfo { hasNextPage endCursor }
+    nodes { score snippet article { slug title publishedAt author { name slug } tags { slug name } } }
+  }
+}`;
+const SEARCH_PAGE_WITH_COUNT = SEARCH_PAGE.replace("pageInfo {", "totalCount pageInfo {");
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "search-bench-"));
+  const dbFile = path.join(dir, "content.sqlite");
+  const env = { ...process.env, DATABASE_URL: `sqlite:${dbFile}` };
+  try {
+    const migrated = await openDatabase(loadConfig(env).database);
+    await migrated.destroy();
+
+    const real = sampleWords();
+    const words = vocabulary(real);
+    let t = Date.now();
+    seed(dbFile, words);
+    console.log(`seeded ${ARTICLES} synthetic articles (${VOCABULARY} Zipf-distributed words, ~275 per article) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    execFileSync(process.execPath, [path.join(root, "dist/src/cli/search-reindex.js")], { env, stdio: "inherit" });
+
+    // Two-word queries from common content words: the sample's frequent words of 5+ letters,
+    // which skips function words (yang, dan, di, untuk) nobody searches for.
+    const candidates = real.filter((w) => w.length >= 5).slice(0, 300);
+    const queries = Array.from({ length: QUERIES }, () => {
+      const a = candidates[Math.floor(random() * candidates.length)];
+      let b = a;
+      while (b === a) b = candidates[Math.floor(random() * candidates.length)];
+      return `${a} ${b}`;
+    });
+
+    if (argv.includes("--seed-only")) return;
+    const dataSource = await openDatabase(loadConfig(env).database);
+    const loaderTimes: number[] = [];
+    const countTimes: number[] = [];
+    const matches: number[] = [];
+    for (const q of queries.slice(0, 20)) {
+      await createLoaders({ dataSource, viewer: anonymous, now: new Date() }).search(q, null, SearchOrder.RELEVANCE, { first: 20 });
+    }
+    for (const q of queries) {
+      const loaders = createLoaders({ dataSource, viewer: anonymous, now: new Date() });
+      let start = process.hrtime.bigint();
+      const page = await loaders.search(q, null, SearchOrder.RELEVANCE, { first: 20 });
+      loaderTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+      start = process.hrtime.bigint();
+      matches.push(await page.totalCount());
+      countTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    await dataSource.destroy();
+    const sortedMatches = [...matches].sort((a, b) => a - b);
+    console.log(`\n${QUERIES} two-word queries, e.g. ${queries.slice(0, 4).map((q) => `"${q}"`).join(", ")}`);
+    console.log(`matching articles per query: median ${percentile(sortedMatches, 50)}, p90 ${percentile(sortedMatches, 90)}, max ${sortedMatches[sortedMatches.length - 1]}\n`);
+    console.log(summary("SQL (loader: parse + page statement, 20 hits)", loaderTimes));
+    console.log(summary("SQL (totalCount statement)", countTimes));
+
+    const port = 4700 + Math.floor(random() * 200);
+    const server = spawn(process.execPath, [path.join(root, "dist/src/main.js")], {
+      env: { ...env, PORT: String(port), NODE_ENV: "production", RESPONSE_CACHE: "off" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    try {
+      const url = `http://127.0.0.1:${port}/graphql`;
+      for (let i = 0; ; i++) {
+        try {
+          if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+        } catch {
+          if (i > 300) throw new Error("server did not start");
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const post = async (document: string, q: string) => {
+        const start = process.hrtime.bigint();
+        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: document, variables: { q } }) });
+        const body = (await res.json()) as { errors?: unknown };
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        if (body.errors) throw new Error(`${q}: ${JSON.stringify(body.errors)}`);
+        return ms;
+      };
+      for (const q of queries.slice(0, 20)) await post(SEARCH_PAGE, q);
+      const http: number[] = [];
+      const httpCounted: number[] = [];
+      for (const q of queries) http.push(await post(SEARCH_PAGE, q));
+      for (const q of queries) httpCounted.push(await post(SEARCH_PAGE_WITH_COUNT, q));
+      console.log(summary("HTTP search page (20 hits, snippets, tags)", http));
+      console.log(summary("HTTP search page + totalCount", httpCounted));
+    } finally {
+      server.kill("SIGTERM");
+    }
+  } finally {
+    if (argv.includes("--keep")) console.log(`database kept at ${dbFile}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+import type DataLoader from "dataloader";
+import type { Article } from "../entities/article.entity";
+import type { Author } from "../entities/author.entity";
+import { queryNamed } from "../db/dialect";
+import { badInput } from "../errors";
+import { decodeCursor, encodeCursor } from "../pagination/cursor";
+import type { Page } from "../pagination/page";
+import { buildFtsQuery } from "../search/fts-query";
+import { ftsModuleFor } from "../search/search-index";
+import {
+  addDateKeyset,
+  ArticleOrder,
+  buildConditions,
+  sortExpression,
+  sortValue,
+  type ArticleFilterValues,
+  type ArticleWindow,
+} from "./article-query";
+import type { ReadContext } from "./read-context";
+import { ARTICLE_COLUMNS, articleFromRow, authorFromArticleRow } from "./rows";
+
+export enum SearchOrder {
+  RELEVANCE = "RELEVANCE",
+  NEWEST = "NEWEST",
+}
+
+export interface SearchHitData {
+  article: Article;
+  /** Higher is better; -bm25 with the column weights of the index. */
+  score: number;
+  /** Folded query words (prefixes end in `*`) for highlighting the snippet. */
+  terms: string[];
+}
+
+/**
+ * Relevance pages use an offset cursor rather than a keyset: bm25 scores are floats that move
+ * whenever any article is written (they depend on corpus statistics), so a (score, id) keyset
+ * would skip or repeat rows just as easily, and with more code. A search result is not a
+ * stable list a reader walks for long; an offset is honest about that. NEWEST order is a
+ * stable list and pages by (date, id) keyset like `articles`.
+ */
+const RELEVANCE_CURSOR = "relevance";
+
+function relevanceOffset(after: string | null | undefined): number {
+  if (!after) return 0;
+  const [kind, offset] = decodeCursor(after);
+  if (kind !== RELEVANCE_CURSOR || offset < 0) throw badInput('"after" is not a cursor for this search order', { after: "malformed cursor" });
+  return offset;
+}
+
+export function createSearchLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>) {
+  const { dataSource } = context;
+
+  /** Runs a search statement; FTS5 errors become a generic BAD_USER_INPUT, never the SQLite text. */
+  async function run(sql: string, params: Record<string, unknown>, isMatchError: (e: unknown) => boolean) {
+    try {
+      return await queryNamed(dataSource, sql, params);
+    } catch (error) {
+      if (isMatchError(error)) throw badInput("the search query could not be understood", { query: "not searchable" });
+      throw error;
+    }
+  }
+
+  /**
+   * One page of hits in one statement: the FTS match joined to articles and authors, filtered
+   * by visibility and the article filters, ordered and limited in SQL. Tags and the rest of a
+   * hit's fields come from the batched article loaders like any other article.
+   */
+  async function search(input: string, filter: ArticleFilterValues | null | undefined, orderBy: SearchOrder, window: ArticleWindow): Promise<Page<SearchHitData>> {
+    const fts = ftsModuleFor(dataSource);
+    const parsed = buildFtsQuery(input);
+    if (!parsed) throw badInput("query has no searchable words", { query: "no searchable words" });
+
+    const conditions = buildConditions(context, { filter });
+    conditions.params.searchMatch = parsed.match;
+    conditions.where.unshift("a.id = s.article_id");
+    // CROSS JOIN fixes the join order: from the matches to their articles. Left to choose, the
+    // planner walks all published articles by date and evaluates the MATCH once per article
+    // (hundreds of times slower on a large archive).
+    const from = `${fts.matchSource()} s CROSS JOIN articles a JOIN authors au ON au.id = a.author_id ${conditions.joins.join(" ")}`;
+
+    const newestSort = sortExpression(ArticleOrder.PUBLISHED_AT_DESC, context);
+    let offset = 0;
+    let orderSql: string;
+    if (orderBy === SearchOrder.NEWEST) {
+      if (window.after) addDateKeyset(context, conditions, newestSort, "<", window.after);
+      orderSql = `${newestSort} DESC, a.id DESC`;
+    } else {
+      offset = relevanceOffset(window.after);
+      // Equal relevance (the same words as often in texts as long) goes to the newer article.
+      orderSql = `s.rank, ${newestSort} DESC, a.id DESC`;
+    }
+    const where = conditions.where.join(" AND ");
+    const params = { ...conditions.params, pageLimit: window.first + 1, pageOffset: offset };
+    const sql = `SELECT ${ARTICLE_COLUMNS}, s.rank AS search_rank FROM ${from} WHERE ${where}
+      ORDER BY ${orderSql} LIMIT :pageLimit OFFSET :pageOffset`;
+    const rows = await run(sql, params, fts.isMatchError);
+
+    const hits: SearchHitData[] = rows.map((row) => {
+      authorById.prime(Number(row.a_author_id), authorFromArticleRow(row));
+      return { article: articleFromRow(row), score: -Number(row.search_rank), terms: parsed.terms };
+    });
+    const items = hits.slice(0, window.first);
+    const cursors = items.map((hit, i) =>
+      orderBy === SearchOrder.NEWEST
+        ? encodeCursor([sortValue(ArticleOrder.PUBLISHED_AT_DESC, hit.article), hit.article.id])
+        : encodeCursor([RELEVANCE_CURSOR, offset + i + 1]),
+    );
+
+    let count: Promise<number> | undefined;
+    const countConditions = buildConditions(context, { filter });
+    countConditions.where.unshift("a.id = s.article_id");
+    const countNeedsAuthor = countConditions.where.some((w) => w.includes("au."));
+    return {
+      items,
+      cursors,
+      hasNextPage: hits.length > window.first,
+      hasPreviousPage: Boolean(window.after),
+      totalCount: () =>
+        (count ??= (async () => {
+          const countSql = `SELECT COUNT(*) AS n FROM ${fts.matchSource()} s CROSS JOIN articles a
+            ${countNeedsAuthor ? "JOIN authors au ON au.id = a.author_id" : ""} ${countConditions.joins.join(" ")}
+            WHERE ${countConditions.where.join(" AND ")}`;
+          const [row] = await run(countSql, { ...countConditions.params, searchMatch: parsed.match }, fts.isMatchError);
+          return Number(row.n);
+        })()),
+    };
+  }
+
+  return { search };
+}
