@@ -82,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: parseDatabaseUrl(env.DATABASE_URL, env.SQLITE_DRIVER),
     limits: {
       maxBodyBytes: intFromEnv(env.MAX_BODY_BYTES, 100_000, "MAX_BODY_BYTES"),
-      maxTokens: intFromEnv(env.MAX_QUERY_TOKENS, 3_000, "MAX_QUERY_TOKENS"),
+      maxTokens: intFromEnv(env.MAX_QUERY_TOKENS, 2_000, "MAX_QUERY_TOKENS"),
       maxDepth: intFromEnv(env.MAX_QUERY_DEPTH, 10, "MAX_QUERY_DEPTH"),
       maxComplexity: intFromEnv(env.MAX_QUERY_COMPLEXITY, 5_000, "MAX_QUERY_COMPLEXITY"),
       maxAliases: intFromEnv(env.MAX_QUERY_ALIASES, 30, "MAX_QUERY_ALIASES"),
