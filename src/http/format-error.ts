@@ -31,15 +31,15 @@ export function createFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     const original = unwrapResolverError(error);
     const requestId = currentRequestScope()?.requestId;
-    const deliberate = typeof code === "string" && SAFE_CODES.has(code) && (original instanceof GraphQLError || code !== "INTERNAL_SERVER_ERROR");
-    if (deliberate) {
-      const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
-    }
-    // class-validator failures arrive as an ArgumentValidationError from type-graphql.
-    if (original && typeof original === "object" && "validationErrors" in original) {
+    // class-validator failures arrive as an ArgumentValidationError from type-graphql, whose own
+    // extensions echo the whole input object and class-validator internals; keep only the verdicts.
+    const validationErrors = (formatted.extensions?.validationErrors ??
+      (original && typeof original === "object" && "validationErrors" in original ? original.validationErrors : undefined)) as
+      | { property: string; constraints?: Record<string, string> }[]
+      | undefined;
+    if (Array.isArray(validationErrors)) {
       const fields: Record<string, string> = {};
-      for (const v of (original as { validationErrors: { property: string; constraints?: Record<string, string>; children?: unknown[] }[] }).validationErrors) {
+      for (const v of validationErrors) {
         fields[v.property] = Object.values(v.constraints ?? {}).join("; ") || "invalid";
       }
       return {
@@ -48,6 +48,11 @@ export function createFormatError(logger: Logger) {
         path: formatted.path,
         extensions: { code: "BAD_USER_INPUT", fields, ...(requestId ? { requestId } : {}) },
       };
+    }
+    const deliberate = typeof code === "string" && SAFE_CODES.has(code) && (original instanceof GraphQLError || code !== "INTERNAL_SERVER_ERROR");
+    if (deliberate) {
+      const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
     }
     logger.error({ requestId: requestId ?? null, err: original, path: formatted.path }, "unexpected error");
     return {
