@@ -187,9 +187,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = http.createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   // A malformed request line never reaches `handle`; answer it without echoing anything back.
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    else socket.destroy();
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify(errorBody(tooLarge ? "request line or headers too large" : "malformed HTTP request", "BAD_REQUEST", randomUUID()));
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
 
   return {
