@@ -8,6 +8,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
 export interface RequestScope {
   requestId: string;
   statements: number;
+  /** Filled in as the request goes, for its log line. */
+  operationName?: string | null;
+  viewerKind?: "anonymous" | "token";
+  errorCodes?: string[];
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

@@ -2,6 +2,7 @@ import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError } from "graphql";
 import { currentRequestScope } from "../db/request-scope";
+import type { Logger } from "./request-log";
 
 const SAFE_CODES = new Set([
   "BAD_USER_INPUT",
@@ -48,34 +49,37 @@ function validationErrorsOf(error: unknown): FieldValidationError[] | undefined 
 /**
  * Errors we raised on purpose pass through with their code; anything else (a driver error, a
  * bug) is logged in full with the request id and replaced by a generic message, so no SQL,
- * stack trace, path or driver code ever reaches a client.
+ * stack trace, path or driver code ever reaches a client. Every error carries the request id
+ * so a client report can be matched to the log line.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  const original = unwrapResolverError(error);
-  const requestId = currentRequestScope()?.requestId;
-  // type-graphql's ArgumentValidationError already says BAD_USER_INPUT, but carries the raw
-  // validator objects (the submitted values included): replace them by field names and messages.
-  const validationErrors = validationErrorsOf(original);
-  if (validationErrors) {
-    const fields = collectFields(validationErrors, "", {});
+export function createFormatError(logger: Logger) {
+  return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const code = formatted.extensions?.code;
+    const original = unwrapResolverError(error);
+    const requestId = currentRequestScope()?.requestId;
+    // type-graphql's ArgumentValidationError already says BAD_USER_INPUT, but its extensions echo
+    // the submitted values and class-validator internals: keep only field paths and verdicts.
+    const validationErrors = validationErrorsOf(original) ?? validationErrorsOf({ extensions: formatted.extensions });
+    if (validationErrors) {
+      const fields = collectFields(validationErrors, "", {});
+      return {
+        message: `invalid input: ${Object.keys(fields).join(", ")}`,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: "BAD_USER_INPUT", fields, ...(requestId ? { requestId } : {}) },
+      };
+    }
+    const deliberate = typeof code === "string" && SAFE_CODES.has(code) && (original instanceof GraphQLError || code !== "INTERNAL_SERVER_ERROR");
+    if (deliberate) {
+      const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
+    }
+    logger.error({ requestId: requestId ?? null, err: original, path: formatted.path }, "unexpected error");
     return {
-      message: `invalid input: ${Object.keys(fields).join(", ")}`,
+      message: "Internal server error",
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: "BAD_USER_INPUT", fields, ...(requestId ? { requestId } : {}) },
+      extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) },
     };
-  }
-  const deliberate = typeof code === "string" && SAFE_CODES.has(code) && (original instanceof GraphQLError || code !== "INTERNAL_SERVER_ERROR");
-  if (deliberate) {
-    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
-  }
-  console.error(`[${requestId ?? "-"}] unexpected error`, original);
-  return {
-    message: "Internal server error",
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) },
   };
 }

@@ -8,14 +8,17 @@ import type { AppConfig } from "../config";
 import { systemClock, type Clock } from "../clock";
 import { requestScope, type RequestScope } from "../db/request-scope";
 import type { GraphQLContext } from "../graphql/context";
+import { costLimitsPlugin } from "../graphql/limits";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
 import { ContentVersion } from "../cache/content-version";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
-import { formatError } from "./format-error";
+import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
+import { createRateLimiter } from "./rate-limit";
+import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
 
 export interface AppOptions {
   config: AppConfig;
@@ -23,20 +26,27 @@ export interface AppOptions {
   clock?: Clock;
   /** Resolves a bearer token to a viewer; throws UNAUTHENTICATED for a bad one. */
   authenticate?: (authorization: string | undefined) => Promise<Viewer>;
+  /** Where request lines and unexpected errors go; by default JSON on stdout at `config.logLevel`. */
+  logger?: Logger;
 }
 
 export interface App {
   server: http.Server;
   apollo: ApolloServer<GraphQLContext>;
+  logger: Logger;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+function errorBody(message: string, code: string, requestId: string) {
+  return { errors: [{ message, extensions: { code, requestId } }] };
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 }
 
@@ -44,15 +54,33 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource } = options;
   const clock = options.clock ?? systemClock;
   const authenticate = options.authenticate ?? createAuthenticator(dataSource, clock);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const rateLimiter = createRateLimiter(config.rateLimit);
   const schema = await buildAppSchema();
   const contentVersion = new ContentVersion(dataSource);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: !config.production,
+    // No "Did you mean ...?" hints in production: they let a client map the schema without introspection.
+    hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
-    formatError,
+    formatError: createFormatError(logger),
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    // Guards validation itself against fragments that spread into each other exponentially.
+    maxRecursiveSelections: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // Apollo logs its own internals through this; keep them on the structured log too.
+    logger: {
+      debug: (message) => logger.debug(message),
+      info: (message) => logger.info(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+    },
     plugins: [
+      costLimitsPlugin(config.limits),
+      requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, contentVersion),
     ],
@@ -68,7 +96,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         try {
           body = text.length ? JSON.parse(text) : undefined;
         } catch {
-          sendJson(res, 400, { errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+          sendJson(res, 400, errorBody("request body is not valid JSON", "BAD_REQUEST", scope.requestId), { "x-request-id": scope.requestId });
           return;
         }
       } else {
@@ -84,6 +112,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       httpGraphQLRequest,
       context: async () => {
         const viewer = await authenticate(req.headers.authorization);
+        scope.viewerKind = viewer.kind;
         const now = clock.now();
         return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource, viewer, now }) };
       },
@@ -116,42 +145,71 @@ export async function createApp(options: AppOptions): Promise<App> {
     res.end();
   }
 
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, scope: RequestScope) {
+    if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (url.pathname === "/readyz") {
+      try {
+        await dataSource.query("SELECT 1");
+        return sendJson(res, 200, { status: "ready" });
+      } catch (error) {
+        logger.error({ requestId: scope.requestId, err: error }, "readiness check failed");
+        return sendJson(res, 503, { status: "database unavailable" });
+      }
+    }
+    // Health checks are exempt so an orchestrator never restarts a server for being busy.
+    const decision = rateLimiter.check(req);
+    if (!decision.allowed) {
+      req.resume();
+      return sendJson(res, 429, errorBody("too many requests; retry later", "RATE_LIMITED", scope.requestId), {
+        "retry-after": String(decision.retryAfterSeconds),
+        "x-request-id": scope.requestId,
+      });
+    }
+    if (url.pathname === "/graphql" || url.pathname === "/") return handleGraphQL(req, res, url, scope);
+    req.resume();
+    sendJson(res, 404, errorBody("not found", "NOT_FOUND", scope.requestId), { "x-request-id": scope.requestId });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    const startedAt = performance.now();
     const incomingId = req.headers["x-request-id"];
     const requestId = typeof incomingId === "string" && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     const scope: RequestScope = { requestId, statements: 0 };
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
     try {
-      await requestScope.run(scope, async () => {
-        if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
-        if (url.pathname === "/readyz") {
-          try {
-            await dataSource.query("SELECT 1");
-            return sendJson(res, 200, { status: "ready" });
-          } catch {
-            return sendJson(res, 503, { status: "database unavailable" });
-          }
-        }
-        if (url.pathname === "/graphql" || url.pathname === "/") return handleGraphQL(req, res, url, scope);
-        sendJson(res, 404, { error: "not found" });
-      });
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      url = new URL("http://localhost/");
+    }
+    res.once("close", () => logRequest(logger, scope, { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt }));
+    try {
+      await requestScope.run(scope, () => route(req, res, url, scope));
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }, { connection: "close", "x-request-id": requestId });
+        sendJson(res, 413, errorBody(error.message, "PAYLOAD_TOO_LARGE", requestId), { connection: "close", "x-request-id": requestId });
         return;
       }
-      console.error(`[${requestId}] unhandled request error`, error);
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+      logger.error({ requestId, err: error }, "unhandled request error");
+      if (!res.headersSent) sendJson(res, 500, errorBody("Internal server error", "INTERNAL_SERVER_ERROR", requestId), { "x-request-id": requestId });
       else res.destroy();
     }
   }
 
   const server = http.createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
+  // A malformed request line never reaches `handle`; answer it without echoing anything back.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify(errorBody(tooLarge ? "request line or headers too large" : "malformed HTTP request", "BAD_REQUEST", randomUUID()));
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
 
   return {
     server,
     apollo,
+    logger,
     listen(port, host = "0.0.0.0") {
       return new Promise((resolve, reject) => {
         server.once("error", reject);

@@ -37,7 +37,10 @@ export async function startTestServer(
   options: { env?: Record<string, string>; dbFile?: string; configure?: (config: AppConfig) => void; app?: Partial<AppOptions> } = {},
 ): Promise<TestServer> {
   const dbFile = options.dbFile ?? tempDatabaseFile();
-  const config = loadConfig({ ...options.env, DATABASE_URL: `sqlite:${dbFile}` });
+  // Tests fire requests far faster than any client, and their logs would drown the runner's
+  // output: both are off unless a test turns them on through `env`.
+  const quiet = { LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0" };
+  const config = loadConfig({ ...quiet, ...options.env, DATABASE_URL: `sqlite:${dbFile}` });
   options.configure?.(config);
   const dataSource = await openDatabase(config.database);
   const clock = new AdjustableClock();

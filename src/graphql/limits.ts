@@ -1,0 +1,132 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import {
+  GraphQLError,
+  Kind,
+  visit,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
+import type { AppConfig } from "../config";
+
+export type CostLimits = Pick<AppConfig["limits"], "maxDepth" | "maxComplexity" | "maxAliases" | "maxDirectives">;
+
+type Measure = "depth" | "complexity" | "aliases" | "directives";
+
+function queryTooComplex(measure: Measure, limit: number, actual?: number): GraphQLError {
+  const message = actual === undefined ? `query is too large to price (${measure} limit ${limit})` : `query ${measure} ${actual} exceeds the limit of ${limit}`;
+  return new GraphQLError(message, {
+    extensions: { code: "QUERY_TOO_COMPLEX", measure, limit, ...(actual === undefined ? {} : { actual }), http: { status: 400 } },
+  });
+}
+
+/**
+ * A field with a `first` argument returns up to `first` items, each costing its selection, so
+ * its cost is its children times `first` (the schema default applies when the query omits it;
+ * graphql-query-complexity hands us coerced arguments). This keeps the estimate in step with
+ * the schema without a complexity decorator on every resolver.
+ */
+export const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  if (typeof args.first !== "number") return undefined;
+  return 1 + Math.max(args.first, 0) * Math.max(childComplexity, 1);
+};
+
+const estimators = [pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })];
+
+/** Fields reached below the root, counting through fragments; introspection fields are left to
+ * graphql's own MaxIntrospectionDepthRule since they never reach the database. */
+export function operationDepth(operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): number {
+  const fragmentDepth = new Map<string, number>();
+  const depthOf = (selectionSet: SelectionSetNode | undefined, seen: Set<string>): number => {
+    if (!selectionSet) return 0;
+    let deepest = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith("__")) continue;
+        deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, seen));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
+      } else {
+        const name = selection.name.value;
+        if (seen.has(name)) continue; // validation already rejects cycles; never loop on one
+        let depth = fragmentDepth.get(name);
+        if (depth === undefined) {
+          depth = depthOf(fragments.get(name)?.selectionSet, new Set(seen).add(name));
+          fragmentDepth.set(name, depth);
+        }
+        deepest = Math.max(deepest, depth);
+      }
+    }
+    return deepest;
+  };
+  return depthOf(operation.selectionSet, new Set());
+}
+
+/** Aliases and directives are counted over the whole document as written: each one is work for
+ * validation and execution even when a fragment holding it is spread once. */
+export function countAliasesAndDirectives(document: DocumentNode): { aliases: number; directives: number } {
+  let aliases = 0;
+  let directives = 0;
+  visit(document, {
+    Field(node) {
+      if (node.alias) aliases++;
+    },
+    Directive() {
+      directives++;
+    },
+  });
+  return { aliases, directives };
+}
+
+export function checkCostLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: CostLimits,
+): void {
+  const { aliases, directives } = countAliasesAndDirectives(document);
+  if (aliases > limits.maxAliases) throw queryTooComplex("aliases", limits.maxAliases, aliases);
+  if (directives > limits.maxDirectives) throw queryTooComplex("directives", limits.maxDirectives, directives);
+
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const depth = operationDepth(operation, fragments);
+  if (depth > limits.maxDepth) throw queryTooComplex("depth", limits.maxDepth, depth);
+
+  let complexity: number;
+  try {
+    // Only the operation that will run is priced; other operations in the document never execute.
+    complexity = getComplexity({
+      schema,
+      estimators,
+      query: { kind: Kind.DOCUMENT, definitions: [operation, ...fragments.values()] },
+      variables: variables ?? {},
+    });
+  } catch (error) {
+    // Variables that do not coerce fail the request in execution with BAD_USER_INPUT before any
+    // resolver runs, which is the clearer error; anything else means the estimate gave up.
+    if (error instanceof GraphQLError && /^Variable "\$/.test(error.message)) return;
+    throw queryTooComplex("complexity", limits.maxComplexity);
+  }
+  if (complexity > limits.maxComplexity) throw queryTooComplex("complexity", limits.maxComplexity, complexity);
+}
+
+/** Prices the resolved operation (with its variables) before execution starts. */
+export function costLimitsPlugin(limits: CostLimits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          checkCostLimits(schema, document, operation, request.variables, limits);
+        },
+      };
+    },
+  };
+}
