@@ -1,9 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import { Article } from "../entities/article.entity";
 import { ArticleRevision } from "../entities/article-revision.entity";
-import { badInput, forbidden } from "../errors";
+import { forbidden } from "../errors";
 import { CreateArticleInput, UpdateArticleInput } from "../graphql/article-input.types";
 import type { GraphQLContext } from "../graphql/context";
+import { pageWindow } from "../graphql/paging";
 import { parseEntityId } from "../graphql/ids";
 import { mayEditArticle } from "../services/access";
 import * as articles from "../services/article.service";
@@ -65,9 +66,9 @@ export class ArticleWriteResolver {
     @Ctx() { viewer, loaders }: GraphQLContext,
     @Arg("first", () => Int, { defaultValue: 20 }) first: number,
   ): Promise<ArticleRevision[]> {
+    const window = pageWindow(first, null);
     if (!mayEditArticle(viewer, article)) throw forbidden("revisions are shown only to tokens that may edit this article");
-    if (!Number.isInteger(first) || first < 0 || first > 100) throw badInput('"first" must be between 0 and 100', { first: "must be between 0 and 100" });
-    return (await loaders.revisionsByArticle.load(article.id)).slice(0, first);
+    return (await loaders.revisionsByArticle.load(article.id)).slice(0, window.first);
   }
 }
 
