@@ -5,21 +5,23 @@ import type { Author } from "../../src/entities/author.entity";
 import { makeArticle, makeAuthor, makeTag } from "../support/factories";
 import { bearer, Role } from "../support/editorial";
 import { startTestServer, type TestServer } from "../support/server";
+import { writeTransaction } from "../../src/db/write-lock";
+import { reindexArticles } from "../../src/search/search-index";
 
 /**
  * The visibility matrix: every read path × every article state × every kind of viewer,
  * generated from one expectation function. The contributor's token is bound to "own";
- * "other" articles belong to somebody else. Search is not merged yet and is not covered.
+ * "other" articles belong to somebody else.
  */
 type Viewer = "anonymous" | "contributor" | "editor";
 type Owner = "own" | "other";
 type State = "draft" | "scheduled" | "published" | "deleted";
-type Path = "byId" | "bySlug" | "articles" | "articlesAllStatuses" | "authorArticles" | "tagArticles" | "related";
+type Path = "byId" | "bySlug" | "articles" | "articlesAllStatuses" | "authorArticles" | "tagArticles" | "related" | "search";
 
 const VIEWERS: Viewer[] = ["anonymous", "contributor", "editor"];
 const OWNERS: Owner[] = ["own", "other"];
 const STATES: State[] = ["draft", "scheduled", "published", "deleted"];
-const PATHS: Path[] = ["byId", "bySlug", "articles", "articlesAllStatuses", "authorArticles", "tagArticles", "related"];
+const PATHS: Path[] = ["byId", "bySlug", "articles", "articlesAllStatuses", "authorArticles", "tagArticles", "related", "search"];
 /** Paths where a viewer asks for one article directly or asks for deleted ones by status. */
 const DIRECT: Path[] = ["byId", "bySlug", "articlesAllStatuses"];
 
@@ -60,6 +62,8 @@ describe("visibility matrix: every read path × draft/scheduled/published/delete
         articles.push({ owner, state, article });
       }
     }
+    // Factories write rows directly; index them the way every writer does, inside a write transaction.
+    await writeTransaction(server.dataSource, (manager) => reindexArticles(manager, articles.map((a) => a.article.id)));
     root = await makeArticle(server.dataSource, { slug: "root", publishedAt: new Date(now - 3 * HOUR), related: articles.map((a) => a.article) });
     headers.contributor = (await bearer(server, Role.CONTRIBUTOR, authors.own.slug)).headers;
     headers.editor = (await bearer(server, Role.EDITOR)).headers;
@@ -107,6 +111,12 @@ describe("visibility matrix: every read path × draft/scheduled/published/delete
         counts.totalCount = data.tag.articles.totalCount;
         break;
       }
+      case "search": {
+        const data = await ask(`{ search(query: "paragraf", first: 100, filter: { tagSlugs: ["matrix"] }) { nodes { article { id } } totalCount } }`);
+        add(data.search.nodes.map((n: { article: { id: string } }) => n.article));
+        counts.totalCount = data.search.totalCount;
+        break;
+      }
       case "related": {
         const data = await ask(`query ($id: ID) { article(id: $id) { related(first: 20) { article { id } reason } } }`, { id: String(root.id) });
         add(data.article.related.map((r: { article: { id: string } }) => r.article));
@@ -121,6 +131,7 @@ describe("visibility matrix: every read path × draft/scheduled/published/delete
     switch (path) {
       case "articles":
       case "articlesAllStatuses":
+      case "search":
         return { totalCount: count(OWNERS) };
       case "authorArticles":
         return Object.fromEntries(OWNERS.flatMap((o) => [[`${o}.articleCount`, count([o])], [`${o}.totalCount`, count([o])]]));
