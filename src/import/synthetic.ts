@@ -263,66 +263,69 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
   const previousCache = pg ? undefined : (await dataSource.query(`PRAGMA cache_size`))[0]?.cache_size;
   if (!pg) await dataSource.query(`PRAGMA cache_size = -262144`);
 
-  for (let done = 0; done < total; ) {
-    const batch = Math.min(ARTICLES_PER_TRANSACTION, total - done);
-    const articleRows: unknown[][] = [];
-    const tagRows: unknown[][] = [];
-    const ids: number[] = [];
-    for (let i = 0; i < batch; i++, id++) {
-      const title = text.title();
-      const lead = text.sentences(text.int(20, 40));
-      const paragraphCount = text.int(6, 20);
-      const paragraphs: string[] = new Array(paragraphCount);
-      let words = 0;
-      for (let p = 0; p < paragraphCount; p++) {
-        const n = text.int(30, 90);
-        paragraphs[p] = text.sentences(n);
-        words += n;
+  try {
+    for (let done = 0; done < total; ) {
+      const batch = Math.min(ARTICLES_PER_TRANSACTION, total - done);
+      const articleRows: unknown[][] = [];
+      const tagRows: unknown[][] = [];
+      const ids: number[] = [];
+      for (let i = 0; i < batch; i++, id++) {
+        const title = text.title();
+        const lead = text.sentences(text.int(20, 40));
+        const paragraphCount = text.int(6, 20);
+        const paragraphs: string[] = new Array(paragraphCount);
+        let words = 0;
+        for (let p = 0; p < paragraphCount; p++) {
+          const n = text.int(30, 90);
+          paragraphs[p] = text.sentences(n);
+          words += n;
+        }
+        const body = paragraphs.join("\n\n");
+        const draft = random() < DRAFT_SHARE;
+        const zoneRoll = random();
+        const zone = zoneRoll < ZONES[0].weight ? ZONES[0].zone : zoneRoll < ZONES[0].weight + ZONES[1].weight ? ZONES[1].zone : ZONES[2].zone;
+        // Whole minutes, like the bylines.
+        const publishedAt = new Date(Math.floor((now.getTime() - random() * THREE_YEARS_MS) / 60_000) * 60_000);
+        const stamp = timestampParam(dataSource, publishedAt);
+        const withImage = random() < 0.9;
+        articleRows.push([
+          id,
+          `${slugify(title, 60)}-${id}`,
+          title,
+          lead,
+          body,
+          withImage ? `https://img.example.id/artikel/${id}.jpg` : null,
+          withImage ? title : null,
+          draft ? "draft" : "published",
+          draft ? null : stamp,
+          zone,
+          authorIds[pickAuthor()],
+          words,
+          stamp,
+          stamp,
+        ]);
+        const tagsWanted = text.int(2, 5);
+        const chosen = new Set<number>();
+        while (chosen.size < Math.min(tagsWanted, tagIds.length)) chosen.add(tagIds[pickTag()]);
+        let position = 0;
+        for (const tagId of chosen) tagRows.push([id, tagId, position++]);
+        ids.push(id);
       }
-      const body = paragraphs.join("\n\n");
-      const draft = random() < DRAFT_SHARE;
-      const zoneRoll = random();
-      const zone = zoneRoll < ZONES[0].weight ? ZONES[0].zone : zoneRoll < ZONES[0].weight + ZONES[1].weight ? ZONES[1].zone : ZONES[2].zone;
-      // Whole minutes, like the bylines.
-      const publishedAt = new Date(Math.floor((now.getTime() - random() * THREE_YEARS_MS) / 60_000) * 60_000);
-      const stamp = timestampParam(dataSource, publishedAt);
-      const withImage = random() < 0.9;
-      articleRows.push([
-        id,
-        `${slugify(title, 60)}-${id}`,
-        title,
-        lead,
-        body,
-        withImage ? `https://img.example.id/artikel/${id}.jpg` : null,
-        withImage ? title : null,
-        draft ? "draft" : "published",
-        draft ? null : stamp,
-        zone,
-        authorIds[pickAuthor()],
-        words,
-        stamp,
-        stamp,
-      ]);
-      const tagsWanted = text.int(2, 5);
-      const chosen = new Set<number>();
-      while (chosen.size < Math.min(tagsWanted, tagIds.length)) chosen.add(tagIds[pickTag()]);
-      let position = 0;
-      for (const tagId of chosen) tagRows.push([id, tagId, position++]);
-      ids.push(id);
-    }
 
-    await writeTransaction(dataSource, async (manager) => {
-      await bulkInsert(manager, "articles", ARTICLE_COLUMNS, articleRows, ARTICLE_ROWS_PER_INSERT);
-      await bulkInsert(manager, "article_tags", ["article_id", "tag_id", "position"], tagRows, 10_000);
-      const indexStarted = performance.now();
-      for (let i = 0; i < ids.length; i += REINDEX_BATCH) await reindexArticles(manager, ids.slice(i, i + REINDEX_BATCH));
-      indexMs += performance.now() - indexStarted;
-    });
-    done += batch;
-    options.onProgress?.(done, total);
+      await writeTransaction(dataSource, async (manager) => {
+        await bulkInsert(manager, "articles", ARTICLE_COLUMNS, articleRows, ARTICLE_ROWS_PER_INSERT);
+        await bulkInsert(manager, "article_tags", ["article_id", "tag_id", "position"], tagRows, 10_000);
+        const indexStarted = performance.now();
+        for (let i = 0; i < ids.length; i += REINDEX_BATCH) await reindexArticles(manager, ids.slice(i, i + REINDEX_BATCH));
+        indexMs += performance.now() - indexStarted;
+      });
+      done += batch;
+      options.onProgress?.(done, total);
+    }
+  } finally {
+    if (previousCache !== undefined) await dataSource.query(`PRAGMA cache_size = ${Number(previousCache)}`);
   }
 
-  if (previousCache !== undefined) await dataSource.query(`PRAGMA cache_size = ${Number(previousCache)}`);
   if (pg && total > 0) {
     // Explicit ids bypass the serial sequence; move it past them so later inserts do not collide.
     await dataSource.query(`SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT MAX(id) FROM articles))`);
