@@ -77,7 +77,7 @@ let nextPort = 4600;
 async function startServer(dbFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
   const port = nextPort++;
   const child = spawn(process.execPath, [path.join(root, "dist/src/main.js")], {
-    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), LOG_LEVEL: "silent", RATE_LIMIT: "off", ...env },
+    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
