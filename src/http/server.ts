@@ -65,6 +65,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     // No "Did you mean ...?" hints in production: they let a client map the schema without introspection.
     hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns the signal handling (close HTTP first, then Apollo, then the database).
+    stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
     parseOptions: { maxTokens: config.limits.maxTokens },
     // Guards validation itself against fragments that spread into each other exponentially.
