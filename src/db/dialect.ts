@@ -8,11 +8,26 @@ export function isPostgres(dataSource: DataSource): boolean {
   return dataSource.options.type === "postgres";
 }
 
-/** SQLite returns TypeORM's `YYYY-MM-DD HH:MM:SS.SSS` UTC text; PostgreSQL returns a Date. */
+const digits = (text: string, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
+};
+
+/**
+ * SQLite returns TypeORM's `YYYY-MM-DD HH:MM:SS[.SSS]` UTC text; PostgreSQL returns a Date.
+ * Every article row carries four timestamps, so the fixed layout is read by position rather
+ * than through the general date parser, which showed up in profiles of list pages.
+ */
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
   const text = String(value);
+  if ((text.length === 19 || text.length === 23) && text.charCodeAt(10) === 32) {
+    return new Date(
+      Date.UTC(digits(text, 0, 4), digits(text, 5, 7) - 1, digits(text, 8, 10), digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19), text.length === 23 ? digits(text, 20, 23) : 0),
+    );
+  }
   return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
 }
 

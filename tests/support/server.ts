@@ -40,7 +40,9 @@ export async function startTestServer(
   // Tests fire requests far faster than any client, and their logs would drown the runner's
   // output: both are off unless a test turns them on through `env`.
   const quiet = { LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0" };
-  const config = loadConfig({ ...quiet, ...options.env, DATABASE_URL: `sqlite:${dbFile}` });
+  // `npm test` runs the suite on the default driver, then key files again with SQLITE_DRIVER=sqlite3.
+  const driver = process.env.SQLITE_DRIVER ? { SQLITE_DRIVER: process.env.SQLITE_DRIVER } : {};
+  const config = loadConfig({ ...quiet, ...driver, ...options.env, DATABASE_URL: `sqlite:${dbFile}` });
   options.configure?.(config);
   const dataSource = await openDatabase(config.database);
   const clock = new AdjustableClock();
