@@ -123,7 +123,8 @@ const server = http.createServer((req, res) => {
     const { operationName, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
     const result =
       operationName === "ArticlePage" ? articlePage(variables.slug) : operationName === "TagPage" ? tagPage(variables.slug) : homePage();
-    const body = JSON.stringify(result);
+    // Apollo ends every JSON response with a newline; byte-identical means that too.
+    const body = `${JSON.stringify(result)}\n`;
     res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
     res.end(body);
   });

@@ -308,13 +308,14 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
         const chosen = new Set<number>();
         while (chosen.size < Math.min(tagsWanted, tagIds.length)) chosen.add(tagIds[pickTag()]);
         let position = 0;
-        for (const tagId of chosen) tagRows.push([id, tagId, position++]);
+        // live_at given here spares the insert trigger a lookup per row (it only fills a NULL).
+        for (const tagId of chosen) tagRows.push([id, tagId, position++, draft ? null : stamp]);
         ids.push(id);
       }
 
       await writeTransaction(dataSource, async (manager) => {
         await bulkInsert(manager, "articles", ARTICLE_COLUMNS, articleRows, ARTICLE_ROWS_PER_INSERT);
-        await bulkInsert(manager, "article_tags", ["article_id", "tag_id", "position"], tagRows, 10_000);
+        await bulkInsert(manager, "article_tags", ["article_id", "tag_id", "position", "live_at"], tagRows, 8_000);
         const indexStarted = performance.now();
         for (let i = 0; i < ids.length; i += REINDEX_BATCH) await reindexArticles(manager, ids.slice(i, i + REINDEX_BATCH));
         indexMs += performance.now() - indexStarted;

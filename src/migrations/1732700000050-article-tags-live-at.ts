@@ -28,6 +28,7 @@ export class ArticleTagsLiveAt1732700000050 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION article_tags_live_from_article()`);
       await queryRunner.query(`CREATE FUNCTION article_tags_live_on_insert() RETURNS trigger AS $$
         BEGIN
+          IF NEW.live_at IS NOT NULL THEN RETURN NEW; END IF;
           NEW.live_at := (SELECT ${liveOf("a")} FROM articles a WHERE a.id = NEW.article_id);
           RETURN NEW;
         END $$ LANGUAGE plpgsql`);
@@ -39,7 +40,8 @@ export class ArticleTagsLiveAt1732700000050 implements MigrationInterface {
       BEGIN
         UPDATE "article_tags" SET "live_at" = ${liveOf("NEW")} WHERE "article_id" = NEW.id;
       END`);
-    await queryRunner.query(`CREATE TRIGGER "trg_article_tags_live" AFTER INSERT ON "article_tags"
+    // Bulk loaders that already know the value pass it; the trigger fills only a missing one.
+    await queryRunner.query(`CREATE TRIGGER "trg_article_tags_live" AFTER INSERT ON "article_tags" WHEN NEW.live_at IS NULL
       BEGIN
         UPDATE "article_tags" SET "live_at" = (SELECT ${liveOf("a")} FROM "articles" a WHERE a.id = NEW.article_id)
         WHERE "article_id" = NEW.article_id AND "tag_id" = NEW.tag_id;

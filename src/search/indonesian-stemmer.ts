@@ -488,16 +488,16 @@ const cache = new Map<string, string>();
  * other scripts) is returned lowercased but otherwise unchanged.
  */
 export function stemWord(word: string): string {
-  const w = word.toLowerCase();
-  if (w.length <= MIN_STEM || !/^[a-z]+$/.test(w)) return w;
-  const hit = cache.get(w);
+  // Indexing stems every token of every article; nearly all are repeats, so ask the cache first.
+  const hit = cache.get(word);
   if (hit !== undefined) return hit;
-  const stem = stemUncached(w);
+  const w = word.toLowerCase();
+  const stem = w.length <= MIN_STEM || !/^[a-z]+$/.test(w) ? w : stemUncached(w);
   if (cache.size >= CACHE_LIMIT) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);
   }
-  cache.set(w, stem);
+  cache.set(word, stem);
   return stem;
 }
 
