@@ -203,8 +203,8 @@ async function main() {
   const ablation: { layer: string; query: BenchQuery; rps: number }[] = [];
   if (ABLATION) {
     const variants: [string, Record<string, string>][] = [
-      ["sqlite3 driver (default)", { SQLITE_DRIVER: "sqlite3" }],
-      ["better-sqlite3 driver", { SQLITE_DRIVER: "better-sqlite3" }],
+      ["sqlite3 driver", { SQLITE_DRIVER: "sqlite3" }],
+      ["better-sqlite3 driver (default)", { SQLITE_DRIVER: "better-sqlite3" }],
       ["simpleResolvers off", { GRAPHQL_SIMPLE_RESOLVERS: "off" }],
       ["simpleResolvers on", { GRAPHQL_SIMPLE_RESOLVERS: "on" }],
       ["response cache off", { RESPONSE_CACHE: "off" }],

@@ -152,11 +152,13 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id
       ),
       tag_pool AS (
-        SELECT tag_id, article_id, live_at FROM (
-          SELECT tag_id, article_id, live_at,
-            ROW_NUMBER() OVER (PARTITION BY tag_id ORDER BY live_at DESC, article_id DESC) AS pool_row
-          FROM article_tags WHERE tag_id IN (SELECT tag_id FROM src_tags) AND live_at <= :poolNow
-        ) pooled WHERE pool_row <= ${RELATED_POOL_PER_TAG}
+        -- Per tag, its newest live articles straight off the (tag_id, live_at) index: a
+        -- correlated LIMIT reads 200 entries where a window over the tag would read them all.
+        SELECT x.tag_id, x.article_id, x.live_at
+        FROM (SELECT DISTINCT tag_id FROM src_tags) st
+        JOIN article_tags x ON x.tag_id = st.tag_id AND x.article_id IN (
+          SELECT y.article_id FROM article_tags y WHERE y.tag_id = st.tag_id AND y.live_at <= :poolNow
+          ORDER BY y.live_at DESC, y.article_id DESC LIMIT ${RELATED_POOL_PER_TAG})
       ),
       picks AS (
         -- CROSS JOIN fixes the join order: from the few picks to their articles, never the reverse.
