@@ -117,14 +117,40 @@ export function checkCostLimits(
   if (complexity > limits.maxComplexity) throw queryTooComplex("complexity", limits.maxComplexity, complexity);
 }
 
-/** Prices the resolved operation (with its variables) before execution starts. */
+/** Verdicts kept per variables for one parsed document; a front end sends few distinct ones. */
+const VERDICTS_PER_DOCUMENT = 256;
+
+/**
+ * Prices the resolved operation (with its variables) before execution starts. Apollo hands
+ * the same parsed DocumentNode for the same query text, so the verdict is remembered per
+ * document and variables: the hot front-end queries are priced once, not on every request.
+ */
 export function costLimitsPlugin(limits: CostLimits): ApolloServerPlugin {
+  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          checkCostLimits(schema, document, operation, request.variables, limits);
+          const key = `${operation.name?.value ?? ""}|${JSON.stringify(request.variables ?? {})}`;
+          let known = verdicts.get(document);
+          const cached = known?.get(key);
+          if (cached !== undefined) {
+            // A fresh error each time: Apollo may annotate the one it is given.
+            if (cached) throw new GraphQLError(cached.message, { extensions: { ...cached.extensions } });
+            return;
+          }
+          let verdict: GraphQLError | null = null;
+          try {
+            checkCostLimits(schema, document, operation, request.variables, limits);
+          } catch (error) {
+            if (!(error instanceof GraphQLError)) throw error;
+            verdict = error;
+          }
+          if (!known) verdicts.set(document, (known = new Map()));
+          if (known.size >= VERDICTS_PER_DOCUMENT) known.clear();
+          known.set(key, verdict);
+          if (verdict) throw verdict;
         },
       };
     },

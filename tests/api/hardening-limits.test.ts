@@ -51,6 +51,10 @@ describe("cost limits (defaults)", () => {
     assertTooComplex(tooDeep, "depth");
     assert.equal(tooDeep.json.errors[0].extensions.actual, 12);
     assert.equal(tooDeep.headers.get("x-sql-statements"), "0");
+    // The verdict is remembered per document: asking again is refused the same way.
+    const again = await postJson(server, { query: nestedArticles(3) });
+    assertTooComplex(again, "depth");
+    assert.equal(again.json.errors[0].extensions.actual, 12);
     await assertStillServes(server);
   });
 
@@ -61,6 +65,15 @@ describe("cost limits (defaults)", () => {
       fragment B on Article { author { articles(first: 1) { nodes { author { articles(first: 1) { nodes { slug } } } } } } }`;
     assertTooComplex(await postJson(server, { query }), "depth");
     await assertStillServes(server);
+  });
+
+  test("a remembered verdict depends on the variables", async () => {
+    const query = "query Fan($n: Int!) { articles(first: $n) { nodes { title author { articles(first: $n) { nodes { title } } } } } }";
+    for (let round = 0; round < 2; round++) {
+      const small = await postJson(server, { query, variables: { n: 2 } });
+      assert.equal(small.json.errors, undefined, small.text);
+      assertTooComplex(await postJson(server, { query, variables: { n: 100 } }), "complexity");
+    }
   });
 
   test("complexity: a page of pages is priced at first × children and refused", async () => {
