@@ -24,9 +24,8 @@ const tagsOf = db.prepare(`SELECT t.slug, t.name FROM article_tags at JOIN tags 
 const related = db.prepare(`
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = @id),
   tag_weights AS (SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id),
-  tag_pool AS (SELECT x.tag_id, x.article_id, x.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st
-    JOIN article_tags x ON x.tag_id = st.tag_id AND x.article_id IN (
-      SELECT y.article_id FROM article_tags y WHERE y.tag_id = st.tag_id AND y.live_at <= @now ORDER BY y.live_at DESC, y.article_id DESC LIMIT 200)),
+  tag_pool AS MATERIALIZED (SELECT y.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st CROSS JOIN article_tags y
+    WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= @now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200)),
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
     FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = @id AND r.related_id <> r.article_id AND ${LIVE}),
   shared AS (SELECT st.src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score, MAX(p.live_at) AS live_at

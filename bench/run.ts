@@ -167,6 +167,7 @@ async function main() {
       await load(floor.url, query, c, 2, slugsFor(query, articleSlugs, tagSlugs));
       floorRps[`${query}@${c}`] = (await load(floor.url, query, c, SECONDS, slugsFor(query, articleSlugs, tagSlugs))).rps;
       console.log(`floor ${query} c=${c}: ${floorRps[`${query}@${c}`].toFixed(0)} req/s`);
+      if (floorRps[`${query}@${c}`] < 1) throw new Error(`the floor answered no ${query} requests: a query plan went wrong; no ratio can be computed`);
     }
   }
   await floor.stop();

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
-import { queryNamed, timestampParam } from "../db/dialect";
+import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import {
@@ -18,6 +18,23 @@ import { articleVisibility } from "./visibility";
 
 /** How many of a shared tag's newest published articles compete for "related". */
 const RELATED_POOL_PER_TAG = 200;
+
+/**
+ * Per shared tag, its newest live articles straight off the (tag_id, live_at) index: a LIMIT
+ * per tag reads 200 index entries where a window over the tag would read all of them. SQLite
+ * has no LATERAL, so it selects the rows by rowid from a correlated LIMIT; MATERIALIZED keeps
+ * the planner from pushing the outer join into it, which turned it into a per-row subquery.
+ */
+function relatedPoolSql(postgres: boolean): string {
+  const newest = (alias: string) =>
+    `${alias}.tag_id = st.tag_id AND ${alias}.live_at <= :poolNow ORDER BY ${alias}.live_at DESC, ${alias}.article_id DESC LIMIT ${RELATED_POOL_PER_TAG}`;
+  if (postgres) {
+    return `SELECT st.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st
+      CROSS JOIN LATERAL (SELECT z.article_id, z.live_at FROM article_tags z WHERE ${newest("z")}) y`;
+  }
+  return `SELECT y.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st CROSS JOIN article_tags y
+    WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE ${newest("z")})`;
+}
 
 export enum RelatedReason {
   EDITOR_PICK = "EDITOR_PICK",
@@ -151,15 +168,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags
         WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id
       ),
-      tag_pool AS (
-        -- Per tag, its newest live articles straight off the (tag_id, live_at) index: a
-        -- correlated LIMIT reads 200 entries where a window over the tag would read them all.
-        SELECT x.tag_id, x.article_id, x.live_at
-        FROM (SELECT DISTINCT tag_id FROM src_tags) st
-        JOIN article_tags x ON x.tag_id = st.tag_id AND x.article_id IN (
-          SELECT y.article_id FROM article_tags y WHERE y.tag_id = st.tag_id AND y.live_at <= :poolNow
-          ORDER BY y.live_at DESC, y.article_id DESC LIMIT ${RELATED_POOL_PER_TAG})
-      ),
+      tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(dataSource))}),
       picks AS (
         -- CROSS JOIN fixes the join order: from the few picks to their articles, never the reverse.
         SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
