@@ -186,7 +186,7 @@ async function main() {
 
     const port = 4700 + Math.floor(random() * 200);
     const server = spawn(process.execPath, [path.join(root, "dist/src/main.js")], {
-      env: { ...env, PORT: String(port), NODE_ENV: "production", RESPONSE_CACHE: "off" },
+      env: { ...env, PORT: String(port), NODE_ENV: "production", RESPONSE_CACHE: "off", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     try {
