@@ -23,7 +23,7 @@ const articleBySlug = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors
 const tagsOf = db.prepare(`SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY at.position, t.name`);
 const related = db.prepare(`
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = @id),
-  tag_weights AS (SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id),
+  tag_weights AS (SELECT id AS tag_id, 1.0 / (CASE WHEN tagged_count > 1 THEN tagged_count ELSE 1 END) AS weight FROM tags WHERE id IN (SELECT tag_id FROM src_tags)),
   tag_pool AS MATERIALIZED (SELECT y.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st CROSS JOIN article_tags y
     WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= @now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200)),
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at

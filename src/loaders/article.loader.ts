@@ -165,8 +165,8 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (:...relatedIds)
       ),
       tag_weights AS (
-        SELECT tag_id, 1.0 / COUNT(*) AS weight FROM article_tags
-        WHERE tag_id IN (SELECT tag_id FROM src_tags) GROUP BY tag_id
+        SELECT id AS tag_id, 1.0 / (CASE WHEN tagged_count > 1 THEN tagged_count ELSE 1 END) AS weight FROM tags
+        WHERE id IN (SELECT tag_id FROM src_tags)
       ),
       tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(dataSource))}),
       picks AS (

@@ -2,6 +2,7 @@ import { InitialSchema1732700000000 } from "./1732700000000-initial-schema";
 import { ArticleTagsLiveAt1732700000050 } from "./1732700000050-article-tags-live-at";
 import { Editorial1732700000100 } from "./1732700000100-editorial";
 import { ArticleSearch1732700000200 } from "./1732700000200-article-search";
+import { TagArticleCount1732700000300 } from "./1732700000300-tag-article-count";
 
 /** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
 export const migrations: Function[] = [
@@ -9,4 +10,5 @@ export const migrations: Function[] = [
   ArticleTagsLiveAt1732700000050,
   Editorial1732700000100,
   ArticleSearch1732700000200,
+  TagArticleCount1732700000300,
 ];
