@@ -34,7 +34,14 @@ export function tempDatabaseFile(label = "test"): string {
  * The clock is adjustable so scheduled publishing can be tested without waiting.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; dbFile?: string; configure?: (config: AppConfig) => void; app?: Partial<AppOptions> } = {},
+  options: {
+    env?: Record<string, string>;
+    dbFile?: string;
+    /** A database URL other than a fresh SQLite file, e.g. a PostgreSQL database the test created. */
+    databaseUrl?: string;
+    configure?: (config: AppConfig) => void;
+    app?: Partial<AppOptions>;
+  } = {},
 ): Promise<TestServer> {
   const dbFile = options.dbFile ?? tempDatabaseFile();
   // Tests fire requests far faster than any client, and their logs would drown the runner's
@@ -42,7 +49,7 @@ export async function startTestServer(
   const quiet = { LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0" };
   // `npm test` runs the suite on the default driver, then key files again with SQLITE_DRIVER=sqlite3.
   const driver = process.env.SQLITE_DRIVER ? { SQLITE_DRIVER: process.env.SQLITE_DRIVER } : {};
-  const config = loadConfig({ ...quiet, ...driver, ...options.env, DATABASE_URL: `sqlite:${dbFile}` });
+  const config = loadConfig({ ...quiet, ...driver, ...options.env, DATABASE_URL: options.databaseUrl ?? `sqlite:${dbFile}` });
   options.configure?.(config);
   const dataSource = await openDatabase(config.database);
   const clock = new AdjustableClock();
