@@ -132,6 +132,13 @@ export function costLimitsPlugin(limits: CostLimits): ApolloServerPlugin {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
+          // graphql-js validation accepts `subscription { ... }` on a schema without a
+          // Subscription type and only fails in execution, as an internal error; refuse it here.
+          if (!schema.getRootType(operation.operation)) {
+            throw new GraphQLError(`this API has no ${operation.operation} operations`, {
+              extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
+            });
+          }
           const key = `${operation.name?.value ?? ""}|${JSON.stringify(request.variables ?? {})}`;
           let known = verdicts.get(document);
           const cached = known?.get(key);

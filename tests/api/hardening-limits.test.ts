@@ -67,6 +67,14 @@ describe("cost limits (defaults)", () => {
     await assertStillServes(server);
   });
 
+  test("an operation type the schema lacks (subscription) is a validation error, not a 500", async () => {
+    const response = await postJson(server, { query: "subscription S { x1: article @include(if: true) }" });
+    assert.equal(response.status, 400, response.text);
+    assert.equal(firstError(response).extensions?.code, "GRAPHQL_VALIDATION_FAILED");
+    assert.equal(response.json.data, undefined);
+    await assertStillServes(server);
+  });
+
   test("a remembered verdict depends on the variables", async () => {
     const query = "query Fan($n: Int!) { articles(first: $n) { nodes { title author { articles(first: $n) { nodes { title } } } } } }";
     for (let round = 0; round < 2; round++) {
