@@ -56,6 +56,16 @@ describe("response cache, ETags and persisted queries", () => {
     assert.notEqual(editorRead.statements, 0, "token holders never read the shared cache");
   });
 
+  it("takes max-age from the shortest type or field hint the query selects", async () => {
+    const maxAge = async (query: string) => (await server.gql(query)).headers.get("cache-control");
+    assert.equal(await maxAge(`{ tags(first: 5) { nodes { slug } } }`), "max-age=300, public");
+    assert.equal(await maxAge(`{ author(slug: "wartawan") { name } }`), "max-age=300, public");
+    assert.equal(await maxAge(`{ author(slug: "wartawan") { name articles(first: 2) { nodes { title } } } }`), "max-age=60, public");
+    assert.equal(await maxAge(`fragment F on Article { title } { articles(first: 1) { nodes { ...F } } }`), "max-age=60, public");
+    assert.equal(await maxAge(`{ search(query: "harga") { nodes { snippet } } }`), "max-age=30, public");
+    assert.equal(await maxAge(`{ nope }`), "no-store", "errors are not cacheable");
+  });
+
   it("never shows one viewer's answer to another", async () => {
     const draft = { slug: "rahasia" };
     const anonymousFirst = await publicRead(PAGE, draft);
