@@ -65,3 +65,18 @@ export async function openDatabase(database: DatabaseConfig): Promise<DataSource
   await dataSource.runMigrations({ transaction: "each" });
   return dataSource;
 }
+
+/**
+ * A second SQLite connection for reads. TypeORM drives SQLite through one connection, so a
+ * read sent while a write transaction is open on it would see that transaction's uncommitted
+ * rows (and could put them in the response cache if it then rolled back). With WAL, a
+ * separate connection reads the last committed state while the writer works. PostgreSQL
+ * pools connections and in-memory SQLite cannot be shared, so both keep the one DataSource.
+ */
+export async function openReadDataSource(database: DatabaseConfig, writer: DataSource): Promise<DataSource> {
+  if (database.type !== "sqlite" || database.path === ":memory:") return writer;
+  const reader = createDataSource(database);
+  await reader.initialize();
+  return reader;
+}
+

@@ -11,6 +11,7 @@ import type { GraphQLContext } from "../graphql/context";
 import { costLimitsPlugin } from "../graphql/limits";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
+import { openReadDataSource } from "../db/data-source";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
 import { ContentVersion } from "../cache/content-version";
@@ -52,6 +53,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource } = options;
+  // Reads (loaders) use their own connection so they never see a write in progress.
+  const readDataSource = await openReadDataSource(config.database, dataSource);
   const clock = options.clock ?? systemClock;
   const authenticate = options.authenticate ?? createAuthenticator(dataSource, clock);
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -116,7 +119,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         const viewer = await authenticate(req.headers.authorization);
         scope.viewerKind = viewer.kind;
         const now = clock.now();
-        return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource, viewer, now }) };
+        return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource: readDataSource, viewer, now }) };
       },
     });
     const responseHeaders: Record<string, string> = {};
@@ -228,6 +231,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await closed;
       contentVersion.close();
       await apollo.stop();
+      if (readDataSource !== dataSource) await readDataSource.destroy();
     },
   };
 }
