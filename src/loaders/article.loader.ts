@@ -60,7 +60,7 @@ function readArticles(rows: Row[], authorById: DataLoader<number, Author | null>
   });
 }
 
-function toPage(context: ReadContext, rows: Article[], window: ArticleWindow, sortKey: (a: Article) => [string | number | null, number], count: () => Promise<number>): Page<Article> {
+function toPage(rows: Article[], window: ArticleWindow, sortKey: (a: Article) => [string | number | null, number], count: () => Promise<number>): Page<Article> {
   const items = rows.slice(0, window.first);
   return {
     items,
@@ -129,7 +129,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
             byParent.set(parentId, list);
           });
           for (const key of groupKeys) {
-            pages.set(key, toPage(context, byParent.get(key.parentId) ?? [], key, query.sortKey, () => counts.load(key.parentId)));
+            pages.set(key, toPage(byParent.get(key.parentId) ?? [], key, query.sortKey, () => counts.load(key.parentId)));
           }
         }
         return keys.map((key) => pages.get(key)!);
@@ -214,7 +214,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
     const query = articlePageQuery(context, spec, window);
     const rows = readArticles(await queryNamed(dataSource, query.sql, query.params), authorById);
     let count: Promise<number> | undefined;
-    return toPage(context, rows, window, query.sortKey, () => {
+    return toPage(rows, window, query.sortKey, () => {
       count ??= (async () => {
         const { sql, params } = articleCountQuery(context, spec);
         const [row] = await queryNamed<{ n: number }>(dataSource, sql, params);
