@@ -19,6 +19,7 @@ import { openDatabase } from "../src/db/data-source";
 import { createLoaders } from "../src/loaders";
 import { SearchOrder } from "../src/loaders/search.loader";
 import { anonymous } from "../src/viewer";
+import { randomSource, zipfSampler } from "../src/import/synthetic";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -31,17 +32,7 @@ const QUERIES = option("queries", 200);
 const VOCABULARY = 60_000;
 
 /** Deterministic, so two runs measure the same corpus and queries. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(20231013);
+const random = randomSource(20231013);
 
 function sampleWords(): string[] {
   const counts = new Map<string, number>();
@@ -69,28 +60,11 @@ function vocabulary(real: string[]): string[] {
   return words;
 }
 
-function zipfSampler(size: number): () => number {
-  const cumulative = new Float64Array(size);
-  let total = 0;
-  for (let r = 0; r < size; r++) cumulative[r] = total += 1 / (r + 1);
-  return () => {
-    const x = random() * total;
-    let lo = 0;
-    let hi = size - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
 function seed(dbFile: string, words: string[]): void {
   const db = new Database(dbFile);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
-  const next = zipfSampler(words.length);
+  const next = zipfSampler(words.length, 1, random);
   const text = (n: number) => Array.from({ length: n }, () => words[next()]).join(" ");
   const sentences = (n: number) => {
     const out: string[] = [];

@@ -25,7 +25,7 @@ export const CACHE_HINTS = {
     ArticleRevision: 0,
     ApiToken: 0,
   } as Record<string, number>,
-  fields: { "Query.search": 30, "Article.revisions": 0, "Query.apiTokens": 0 } as Record<string, number>,
+  fields: { "Query.search": 30 } as Record<string, number>,
   /** Types that only describe their parent (paging state, images): they take the parent's age. */
   inherit: new Set(["PageInfo", "FeaturedImage"]),
 };

@@ -84,7 +84,7 @@ const ZONES = [
 const DRAFT_SHARE = 0.03;
 
 /** mulberry32: tiny, fast and good enough for test data; the same seed gives the same data. */
-function randomSource(seed: number): () => number {
+export function randomSource(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -96,7 +96,7 @@ function randomSource(seed: number): () => number {
 }
 
 /** Samples ranks 0..n-1 with probability proportional to 1/(rank+1)^s. */
-function zipfSampler(n: number, s: number, random: () => number): () => number {
+export function zipfSampler(n: number, s: number, random: () => number): () => number {
   const cumulative = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) cumulative[i] = total += 1 / Math.pow(i + 1, s);
