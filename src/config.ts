@@ -53,6 +53,11 @@ export interface AppConfig {
     maxBuckets: number;
   };
   logLevel: LogLevel;
+  /**
+   * `REDIS_URL`: shared state for several instances (response cache, persisted queries, rate
+   * limits, invalidations). Unset: everything stays in this process.
+   */
+  redisUrl: string | null;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -148,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxBuckets: intFromEnv(env.RATE_LIMIT_MAX_BUCKETS, 50_000, "RATE_LIMIT_MAX_BUCKETS"),
     },
     logLevel: logLevelFromEnv(env.LOG_LEVEL),
+    redisUrl: env.REDIS_URL ? env.REDIS_URL : null,
   };
 }
 

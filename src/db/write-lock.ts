@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
+import { collectContentEvents, type ContentEvent } from "../events/content-events";
 
 /**
  * SQLite has one writer at a time and TypeORM drives it through a single connection, so two
@@ -6,20 +7,43 @@ import type { DataSource, EntityManager } from "typeorm";
  * through this queue: writers wait their turn in order instead of failing with SQLITE_BUSY.
  * PostgreSQL has real concurrent transactions, so there the queue is not used.
  *
- * It is also the one door every write passes, so it is where caches learn that content changed.
+ * It is also the one door every write passes, so it is where the content events a write
+ * recorded are handed on: inside the transaction (outbox rows, notifications that must commit
+ * or vanish with it) and after the commit (in-process caches).
  */
 let tail: Promise<unknown> = Promise.resolve();
-const committedListeners = new Set<(dataSource: DataSource) => void>();
 
-/** Called after every committed write transaction; returns the unsubscribe function. */
-export function onWriteCommitted(listener: (dataSource: DataSource) => void): () => void {
+type CommittedListener = (dataSource: DataSource, events: readonly ContentEvent[]) => void;
+type BeforeCommitHook = (manager: EntityManager, events: readonly ContentEvent[]) => Promise<void>;
+
+const committedListeners = new Set<CommittedListener>();
+const beforeCommitHooks = new Set<BeforeCommitHook>();
+
+/** Called after every committed write transaction with the events it recorded (often none); returns the unsubscribe function. */
+export function onWriteCommitted(listener: CommittedListener): () => void {
   committedListeners.add(listener);
   return () => committedListeners.delete(listener);
 }
 
+/**
+ * Called inside every write transaction that recorded events, after its work and before its
+ * commit: what it writes commits or rolls back with the change. Returns the unsubscribe function.
+ */
+export function onBeforeCommit(hook: BeforeCommitHook): () => void {
+  beforeCommitHooks.add(hook);
+  return () => beforeCommitHooks.delete(hook);
+}
+
 async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const result = await dataSource.transaction(work);
-  for (const listener of committedListeners) listener(dataSource);
+  let recorded: readonly ContentEvent[] = [];
+  const result = await dataSource.transaction(async (manager) => {
+    const { events, result: done } = collectContentEvents(() => work(manager));
+    const value = await done;
+    if (events.length > 0) for (const hook of beforeCommitHooks) await hook(manager, events);
+    recorded = events;
+    return value;
+  });
+  for (const listener of committedListeners) listener(dataSource, recorded);
   return result;
 }
 

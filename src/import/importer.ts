@@ -3,6 +3,7 @@ import path from "node:path";
 import { In, type DataSource, type EntityManager } from "typeorm";
 import { queryNamed, timestampParam, toDate } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
+import { articleChangeKeys, entityKey, recordContentEvent, type ArticleMembership } from "../events/content-events";
 import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { ArticleRelated } from "../entities/article-related.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
@@ -226,6 +227,7 @@ async function upsertArticle(
     const articleId = Number(inserted.identifiers[0].id);
     await writeTags(manager, articleId, wantedTagIds);
     await reindexArticles(manager, [articleId]);
+    recordImportEvent(null, { id: articleId, authorId: author!.id, tagIds: wantedTagIds, status: columns.status, publishedAt: columns.publishedAt, deletedAt: null }, fields.slug, true);
     return { articleId, outcome: "created", deleted: false };
   }
 
@@ -249,7 +251,29 @@ async function upsertArticle(
   await manager.update(Article, { id: existing.id }, { ...columns, authorId: author!.id, updatedAt: new Date() });
   if (!tagsEqual) await writeTags(manager, existing.id, wantedTagIds);
   await reindexArticles(manager, [existing.id]);
+  const textChanged = existing.title !== columns.title || existing.lead !== columns.lead || existing.body !== columns.body;
+  recordImportEvent(
+    { id: existing.id, authorId: existing.authorId, tagIds: currentTagIds, status: existing.status, publishedAt: existing.publishedAt, deletedAt: existing.deletedAt },
+    { id: existing.id, authorId: author!.id, tagIds: wantedTagIds, status: columns.status, publishedAt: columns.publishedAt, deletedAt: existing.deletedAt },
+    fields.slug,
+    textChanged,
+  );
   return { articleId: existing.id, outcome: "updated", deleted };
+}
+
+/** An imported page counts as an edit: published when it arrives live, updated otherwise. */
+function recordImportEvent(before: ArticleMembership | null, after: ArticleMembership, slug: string, textChanged: boolean): void {
+  const wasLive = before !== null && before.status === "published" && before.deletedAt === null;
+  const isLive = after.status === "published" && after.deletedAt === null;
+  recordContentEvent({
+    type: before === null ? (isLive ? "article.published" : "article.created") : isLive && !wasLive ? "article.published" : !isLive && wasLive ? "article.unpublished" : "article.updated",
+    entity: "article",
+    id: after.id,
+    slug,
+    keys: articleChangeKeys(before, after, textChanged),
+    occurredAt: new Date(),
+    article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
+  });
 }
 
 async function writeTags(manager: EntityManager, articleId: number, tagIds: number[]): Promise<void> {
@@ -359,6 +383,7 @@ async function resolveRelated(dataSource: DataSource, imported: ImportedPage[], 
       }
       // Clients that sync by updatedAt must see that the related list moved.
       if (p.outcome === "updated") await manager.update(Article, { id: articleId }, { updatedAt: new Date() });
+      recordContentEvent({ type: "article.updated", entity: "article", id: articleId, slug: p.fields.slug, keys: [entityKey("article", articleId)], occurredAt: new Date() });
     });
   }
 }

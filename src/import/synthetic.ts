@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
+import { ALL_KEYS, recordContentEvent } from "../events/content-events";
 import { slugify } from "../lib/slug";
 import { reindexArticles } from "../search/search-index";
 
@@ -319,6 +320,7 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
         const indexStarted = performance.now();
         for (let i = 0; i < ids.length; i += REINDEX_BATCH) await reindexArticles(manager, ids.slice(i, i + REINDEX_BATCH));
         indexMs += performance.now() - indexStarted;
+        recordContentEvent({ type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: new Date() });
       });
       done += batch;
       options.onProgress?.(done, total);

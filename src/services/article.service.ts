@@ -10,6 +10,7 @@ import { badInput, conflict, notFound } from "../errors";
 import { countWords } from "../lib/text";
 import { articleVisibility } from "../loaders/visibility";
 import { reindexArticles } from "../search/search-index";
+import { articleChangeKeys, personOrTagKeys, recordContentEvent, type ArticleMembership, type ContentEventType } from "../events/content-events";
 import { Role } from "../viewer";
 import {
   isEditor,
@@ -116,7 +117,9 @@ async function resolveTags(manager: EntityManager, viewer: TokenViewer, slugs: s
     if (!isEditor(viewer)) throw badInput(`unknown tags: ${missing.join(", ")}`, { tagSlugs: `unknown tags: ${missing.join(", ")}` });
     for (const slug of missing) {
       const tag = manager.getRepository(Tag).create({ slug, name: humanName(slug), description: null, createdAt: now, updatedAt: now });
-      bySlug.set(slug, await manager.getRepository(Tag).save(tag));
+      const saved = await manager.getRepository(Tag).save(tag);
+      bySlug.set(slug, saved);
+      recordContentEvent({ type: "tag.created", entity: "tag", id: saved.id, slug, keys: personOrTagKeys("tag", saved.id), occurredAt: now });
     }
   }
   return unique.map((slug) => bySlug.get(slug)!);
@@ -167,6 +170,43 @@ async function recordRevision(manager: EntityManager, article: Article, action: 
   );
 }
 
+const EVENT_OF_ACTION: Record<RevisionAction, ContentEventType> = {
+  create: "article.created",
+  update: "article.updated",
+  related: "article.updated",
+  import: "article.updated",
+  publish: "article.published",
+  schedule: "article.scheduled",
+  unpublish: "article.unpublished",
+  delete: "article.deleted",
+  restore: "article.restored",
+};
+
+async function membershipOf(manager: EntityManager, article: Article): Promise<ArticleMembership> {
+  return {
+    id: article.id,
+    authorId: article.authorId,
+    tagIds: await idsOf(manager, "article_tags", "tag_id", article.id),
+    status: article.status,
+    publishedAt: article.publishedAt,
+    deletedAt: article.deletedAt,
+  };
+}
+
+/** Says what this write changed, for caches, other instances and webhooks. */
+async function recordArticleEvent(manager: EntityManager, before: ArticleMembership | null, saved: Article, action: RevisionAction, textChanged: boolean, now: Date): Promise<void> {
+  const after = await membershipOf(manager, saved);
+  recordContentEvent({
+    type: EVENT_OF_ACTION[action],
+    entity: "article",
+    id: saved.id,
+    slug: saved.slug,
+    keys: articleChangeKeys(before, after, textChanged),
+    occurredAt: now,
+    article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
+  });
+}
+
 /**
  * Articles written before revisions existed (imports, seeds) get their current state kept as
  * revision 1 before the first change, so that first edit does not lose the original.
@@ -184,6 +224,7 @@ async function saveArticleChange(
   manager: EntityManager,
   viewer: TokenViewer,
   article: Article,
+  before: ArticleMembership,
   changes: Partial<Article>,
   action: RevisionAction,
   now: Date,
@@ -194,6 +235,8 @@ async function saveArticleChange(
   const saved = (await manager.findOne(Article, { where: { id: article.id }, withDeleted: true }))!;
   await recordRevision(manager, saved, action, { tokenId: viewer.tokenId, name: viewer.tokenName }, updatedAt);
   await reindexArticles(manager, [article.id]);
+  const textChanged = saved.title !== article.title || saved.lead !== article.lead || saved.body !== article.body;
+  await recordArticleEvent(manager, before, saved, action, textChanged, now);
   return saved;
 }
 
@@ -227,6 +270,7 @@ export async function createArticle(context: WriteContext, input: CreateArticleV
     const saved = (await manager.findOne(Article, { where: { id: article.id } }))!;
     await recordRevision(manager, saved, "create", { tokenId: viewer.tokenId, name: viewer.tokenName }, now);
     await reindexArticles(manager, [article.id]);
+    await recordArticleEvent(manager, null, saved, "create", true, now);
     return saved;
   });
 }
@@ -235,6 +279,7 @@ export async function updateArticle(context: WriteContext, id: number, input: Up
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
   return writeTransaction(context.dataSource, async (manager) => {
     const article = await loadForWrite(manager, context, id);
+    const before = await membershipOf(manager, article);
     requireEditArticle(viewer, article);
     if (article.deletedAt) throw badInput(`article ${id} is deleted; restore it before editing`, { id: "article is deleted" });
     if (input.expectedUpdatedAt && input.expectedUpdatedAt.getTime() !== article.updatedAt.getTime()) {
@@ -258,7 +303,7 @@ export async function updateArticle(context: WriteContext, id: number, input: Up
     if (input.authorSlug != null) changes.authorId = (await findAuthorForArticle(manager, viewer, input.authorSlug)).id;
     if (input.slug != null && input.slug !== article.slug) changes.slug = await uniqueSlug(manager, "articles", input.slug, article.id);
     if (input.tagSlugs != null) await replaceTags(manager, article.id, await resolveTags(manager, viewer, input.tagSlugs, context.now));
-    return saveArticleChange(manager, viewer, article, changes, "update", context.now);
+    return saveArticleChange(manager, viewer, article, before, changes, "update", context.now);
   });
 }
 
@@ -268,12 +313,13 @@ export async function publishArticle(context: WriteContext, id: number, at?: Dat
   const { now } = context;
   return writeTransaction(context.dataSource, async (manager) => {
     const article = await loadForWrite(manager, context, id);
+    const before = await membershipOf(manager, article);
     requirePublishArticle(viewer, article);
     if (article.deletedAt) throw badInput(`article ${id} is deleted; restore it before publishing`, { id: "article is deleted" });
     const alreadyLive = article.status === "published" && article.publishedAt !== null && article.publishedAt <= now;
     const publishedAt = at ?? (alreadyLive ? article.publishedAt! : now);
     const action = publishedAt > now ? "schedule" : "publish";
-    return saveArticleChange(manager, viewer, article, { status: "published", publishedAt }, action, now);
+    return saveArticleChange(manager, viewer, article, before, { status: "published", publishedAt }, action, now);
   });
 }
 
@@ -282,9 +328,10 @@ export async function unpublishArticle(context: WriteContext, id: number): Promi
   const viewer = requireRole(context.viewer, Role.AUTHOR);
   return writeTransaction(context.dataSource, async (manager) => {
     const article = await loadForWrite(manager, context, id);
+    const before = await membershipOf(manager, article);
     requirePublishArticle(viewer, article);
     if (article.deletedAt) throw badInput(`article ${id} is deleted`, { id: "article is deleted" });
-    return saveArticleChange(manager, viewer, article, { status: "draft" }, "unpublish", context.now);
+    return saveArticleChange(manager, viewer, article, before, { status: "draft" }, "unpublish", context.now);
   });
 }
 
@@ -293,9 +340,10 @@ export async function deleteArticle(context: WriteContext, id: number): Promise<
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
   return writeTransaction(context.dataSource, async (manager) => {
     const article = await loadForWrite(manager, context, id);
+    const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
     if (article.deletedAt) return article;
-    return saveArticleChange(manager, viewer, article, { deletedAt: context.now }, "delete", context.now);
+    return saveArticleChange(manager, viewer, article, before, { deletedAt: context.now }, "delete", context.now);
   });
 }
 
@@ -303,9 +351,10 @@ export async function restoreArticle(context: WriteContext, id: number): Promise
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
   return writeTransaction(context.dataSource, async (manager) => {
     const article = await loadForWrite(manager, context, id);
+    const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
     if (!article.deletedAt) return article;
-    return saveArticleChange(manager, viewer, article, { deletedAt: null }, "restore", context.now);
+    return saveArticleChange(manager, viewer, article, before, { deletedAt: null }, "restore", context.now);
   });
 }
 
@@ -314,6 +363,7 @@ export async function setRelatedArticles(context: WriteContext, id: number, rela
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
   return writeTransaction(context.dataSource, async (manager) => {
     const article = await loadForWrite(manager, context, id);
+    const before = await membershipOf(manager, article);
     requireEditArticle(viewer, article);
     if (article.deletedAt) throw badInput(`article ${id} is deleted`, { id: "article is deleted" });
     if (relatedIds.length > MAX_RELATED) throw badInput(`at most ${MAX_RELATED} related articles`, { relatedIds: `at most ${MAX_RELATED}` });
@@ -334,6 +384,6 @@ export async function setRelatedArticles(context: WriteContext, id: number, rela
     }
     await manager.delete(ArticleRelated, { articleId: id });
     if (relatedIds.length) await manager.insert(ArticleRelated, relatedIds.map((relatedId, position) => ({ articleId: id, relatedId, position })));
-    return saveArticleChange(manager, viewer, article, {}, "related", context.now);
+    return saveArticleChange(manager, viewer, article, before, {}, "related", context.now);
   });
 }

@@ -5,6 +5,7 @@ import { writeTransaction } from "../db/write-lock";
 import { conflict, notFound } from "../errors";
 import { Role } from "../viewer";
 import { requireRole } from "./access";
+import { personOrTagKeys, recordContentEvent } from "../events/content-events";
 import { slugFrom, uniqueSlug } from "./unique-slug";
 import type { WriteContext } from "./write-context";
 
@@ -19,7 +20,7 @@ export async function createAuthor(context: WriteContext, input: AuthorValues & 
   requireRole(context.viewer, Role.EDITOR);
   return writeTransaction(context.dataSource, async (manager) => {
     const repo = manager.getRepository(Author);
-    return repo.save(
+    const saved = await repo.save(
       repo.create({
         name: input.name.trim(),
         slug: await uniqueSlug(manager, "authors", input.slug ?? slugFrom(input.name, "penulis")),
@@ -29,6 +30,8 @@ export async function createAuthor(context: WriteContext, input: AuthorValues & 
         updatedAt: context.now,
       }),
     );
+    recordContentEvent({ type: "author.created", entity: "author", id: saved.id, slug: saved.slug, keys: personOrTagKeys("author", saved.id), occurredAt: context.now });
+    return saved;
   });
 }
 
@@ -42,7 +45,9 @@ export async function updateAuthor(context: WriteContext, id: number, input: Aut
     if (input.bio !== undefined) author.bio = input.bio;
     if (input.avatarUrl !== undefined) author.avatarUrl = input.avatarUrl;
     author.updatedAt = context.now;
-    return manager.save(author);
+    const saved = await manager.save(author);
+    recordContentEvent({ type: "author.updated", entity: "author", id, slug: saved.slug, keys: personOrTagKeys("author", id), occurredAt: context.now });
+    return saved;
   });
 }
 
@@ -57,6 +62,7 @@ export async function deleteAuthor(context: WriteContext, id: number): Promise<b
     const tokens = await manager.count(ApiToken, { where: { authorId: id } });
     if (tokens > 0) throw conflict(`author "${author.slug}" is bound to ${tokens} API token(s)`);
     await manager.delete(Author, { id });
+    recordContentEvent({ type: "author.deleted", entity: "author", id, slug: author.slug, keys: personOrTagKeys("author", id), occurredAt: context.now });
     return true;
   });
 }

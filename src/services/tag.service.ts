@@ -4,6 +4,7 @@ import { writeTransaction } from "../db/write-lock";
 import { conflict, notFound } from "../errors";
 import { Role } from "../viewer";
 import { requireRole } from "./access";
+import { personOrTagKeys, recordContentEvent } from "../events/content-events";
 import { slugFrom, uniqueSlug } from "./unique-slug";
 import type { WriteContext } from "./write-context";
 
@@ -17,7 +18,7 @@ export async function createTag(context: WriteContext, input: TagValues & { name
   requireRole(context.viewer, Role.EDITOR);
   return writeTransaction(context.dataSource, async (manager) => {
     const repo = manager.getRepository(Tag);
-    return repo.save(
+    const saved = await repo.save(
       repo.create({
         name: input.name.trim(),
         slug: await uniqueSlug(manager, "tags", input.slug ?? slugFrom(input.name, "topik")),
@@ -26,6 +27,8 @@ export async function createTag(context: WriteContext, input: TagValues & { name
         updatedAt: context.now,
       }),
     );
+    recordContentEvent({ type: "tag.created", entity: "tag", id: saved.id, slug: saved.slug, keys: personOrTagKeys("tag", saved.id), occurredAt: context.now });
+    return saved;
   });
 }
 
@@ -38,7 +41,9 @@ export async function updateTag(context: WriteContext, id: number, input: TagVal
     if (input.slug != null && input.slug !== tag.slug) tag.slug = await uniqueSlug(manager, "tags", input.slug, id);
     if (input.description !== undefined) tag.description = input.description;
     tag.updatedAt = context.now;
-    return manager.save(tag);
+    const saved = await manager.save(tag);
+    recordContentEvent({ type: "tag.updated", entity: "tag", id, slug: saved.slug, keys: personOrTagKeys("tag", id), occurredAt: context.now });
+    return saved;
   });
 }
 
@@ -51,6 +56,7 @@ export async function deleteTag(context: WriteContext, id: number): Promise<bool
     const uses = await manager.count(ArticleTag, { where: { tagId: id } });
     if (uses > 0) throw conflict(`tag "${tag.slug}" is on ${uses} article(s); remove it from them first`);
     await manager.delete(Tag, { id });
+    recordContentEvent({ type: "tag.deleted", entity: "tag", id, slug: tag.slug, keys: personOrTagKeys("tag", id), occurredAt: context.now });
     return true;
   });
 }

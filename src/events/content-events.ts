@@ -1,0 +1,109 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/**
+ * What a committed write changed, said once by the code that made the change (services, the
+ * importer, the synthetic generator) and heard by everything that must react: response caches
+ * (drop the entries holding these keys), other instances (the same, through the database's
+ * notification channel), webhook endpoints (an outbox row written in the same transaction).
+ * Bookkeeping writes (a token's last use, a revision row) say nothing, so they invalidate nothing.
+ */
+export type ContentEventType =
+  | "article.created"
+  | "article.updated"
+  | "article.published"
+  | "article.scheduled"
+  | "article.unpublished"
+  | "article.deleted"
+  | "article.restored"
+  | "author.created"
+  | "author.updated"
+  | "author.deleted"
+  | "tag.created"
+  | "tag.updated"
+  | "tag.deleted"
+  /** Many rows at once (synthetic loads): every cached answer may be stale. */
+  | "content.bulk";
+
+export interface ContentEvent {
+  type: ContentEventType;
+  entity: "article" | "author" | "tag" | "content";
+  /** 0 for content.bulk. */
+  id: number;
+  slug: string | null;
+  /**
+   * Surrogate keys whose cached answers this change makes stale: entity keys (`article:42`,
+   * `author:3`, `tag:7`) and list keys (`articles`, `search`, `tag:7:articles`,
+   * `author:3:articles`, `authors`, `tags`). `*` means everything.
+   */
+  keys: string[];
+  occurredAt: Date;
+  /** For articles: the state after the change, so a consumer can tell live from scheduled. */
+  article?: { status: string; publishedAt: Date | null; deletedAt: Date | null; authorId: number; tagIds: number[] };
+}
+
+export const ALL_KEYS = "*";
+
+/** The key of one entity's own cached answers. */
+export const entityKey = (entity: "article" | "author" | "tag", id: number): string => `${entity}:${id}`;
+/** The key of the lists an entity's articles appear in (tag and author pages, their counts). */
+export const articlesOfKey = (entity: "author" | "tag", id: number): string => `${entity}:${id}:articles`;
+/** Any article list or count whose membership or order can change: home page, filters, related pools. */
+export const ARTICLE_LISTS_KEY = "articles";
+export const SEARCH_KEY = "search";
+/** The author and tag listings (`authors`, `tags`): membership and name order. */
+export const listKeyOf = (entity: "author" | "tag"): string => `${entity}s`;
+
+/** Keys an author or tag write makes stale: the entity's own answers and the listings it is in. */
+export function personOrTagKeys(entity: "author" | "tag", id: number): string[] {
+  return [entityKey(entity, id), listKeyOf(entity)];
+}
+
+/** Where an article stands for list membership: who wrote it, its tags, and whether and when it is live. */
+export interface ArticleMembership {
+  id: number;
+  authorId: number;
+  tagIds: number[];
+  status: string;
+  publishedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+function membershipSignature(m: ArticleMembership): string {
+  return [m.authorId, [...m.tagIds].sort((a, b) => a - b).join(","), m.status, m.publishedAt?.getTime() ?? "", m.deletedAt ? 1 : 0].join("|");
+}
+
+/**
+ * Keys an article write makes stale. Its own key always; the lists it was or is now in only
+ * when membership or order can have changed (status, date, deletion, author, tags); search
+ * when its text or membership changed.
+ */
+export function articleChangeKeys(before: ArticleMembership | null, after: ArticleMembership, textChanged: boolean): string[] {
+  const keys = new Set<string>([entityKey("article", after.id)]);
+  const membershipChanged = before === null || membershipSignature(before) !== membershipSignature(after);
+  if (membershipChanged) {
+    keys.add(ARTICLE_LISTS_KEY);
+    keys.add(SEARCH_KEY);
+    for (const m of before ? [before, after] : [after]) {
+      keys.add(articlesOfKey("author", m.authorId));
+      for (const tagId of m.tagIds) keys.add(articlesOfKey("tag", tagId));
+    }
+  }
+  if (textChanged) keys.add(SEARCH_KEY);
+  return [...keys];
+}
+
+const pending = new AsyncLocalStorage<ContentEvent[]>();
+
+/**
+ * Records a change made by the current write transaction. Outside one (a dry run) there is
+ * nothing that will commit, so nothing is recorded.
+ */
+export function recordContentEvent(event: ContentEvent): void {
+  pending.getStore()?.push(event);
+}
+
+/** Runs a write transaction's work with a fresh list of events; the list is what it recorded. */
+export function collectContentEvents<T>(work: () => Promise<T>): { events: ContentEvent[]; result: Promise<T> } {
+  const events: ContentEvent[] = [];
+  return { events, result: pending.run(events, work) };
+}
