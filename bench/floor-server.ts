@@ -1,33 +1,91 @@
 /**
  * The floor: the least a server can do to answer the benchmark's three queries from the same
- * database: node:http, better-sqlite3 prepared statements, the same statements our loaders
- * run, and hand-built JSON byte-identical to our GraphQL responses. Whatever our server costs
- * above this is the price of the layers (HTTP framework, GraphQL, ORM, loaders).
+ * database: node:http, prepared statements (better-sqlite3 on a SQLite file, a pg pool on
+ * PostgreSQL), the same statements our loaders run, and hand-built JSON byte-identical to our
+ * GraphQL responses. Whatever our server costs above this is the price of the layers (HTTP
+ * framework, GraphQL, loaders).
+ *
+ *   node dist/bench/floor-server.js <sqlite file | postgres://url> <port>
  */
 import http from "node:http";
 import Database from "better-sqlite3";
+import { Pool } from "pg";
 import { toDate } from "../src/db/dialect";
 import { formatArticleDate } from "../src/lib/indonesian-date";
 import { excerptOf, paragraphsOf } from "../src/lib/text";
 
-const [dbFile, portArg] = process.argv.slice(2);
-const db = new Database(dbFile, { readonly: true });
-db.pragma("journal_mode = WAL");
+type Row = Record<string, any>;
+type Params = Record<string, unknown>;
 
-const nowText = () => new Date().toISOString().replace("T", " ").replace("Z", "");
-const LIVE = `a.status = 'published' AND a.published_at <= @now AND a.deleted_at IS NULL`;
+/** One statement, written once with `:name` parameters, run on either engine. */
+interface Store {
+  postgres: boolean;
+  all(name: string, sql: string, params: Params): Promise<Row[]>;
+}
+
+function sqliteStore(file: string): Store {
+  const db = new Database(file, { readonly: true });
+  db.pragma("journal_mode = WAL");
+  const statements = new Map<string, Database.Statement>();
+  return {
+    postgres: false,
+    async all(name, sql, params) {
+      let statement = statements.get(name);
+      if (!statement) {
+        statement = db.prepare(sql.replace(/:(\w+)/g, "@$1"));
+        statements.set(name, statement);
+      }
+      return statement.all(params) as Row[];
+    },
+  };
+}
+
+function postgresStore(url: string): Store {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const compiled = new Map<string, { text: string; names: string[] }>();
+  return {
+    postgres: true,
+    async all(name, sql, params) {
+      let statement = compiled.get(name);
+      if (!statement) {
+        const names: string[] = [];
+        const text = sql.replace(/:(\w+)/g, (_, key: string) => {
+          const at = names.indexOf(key);
+          if (at >= 0) return `$${at + 1}`;
+          names.push(key);
+          return `$${names.length}`;
+        });
+        statement = { text, names };
+        compiled.set(name, statement);
+      }
+      const result = await pool.query({ name, text: statement.text, values: statement.names.map((key) => params[key]) });
+      return result.rows;
+    },
+  };
+}
+
+const [target, portArg] = process.argv.slice(2);
+const store = /^postgres(ql)?:\/\//.test(target) ? postgresStore(target) : sqliteStore(target);
+const nowParam = () => (store.postgres ? new Date() : new Date().toISOString().replace("T", " ").replace("Z", ""));
+
+const LIVE = `a.status = 'published' AND a.published_at <= :now AND a.deleted_at IS NULL`;
 const COLUMNS = `a.id, a.slug, a.title, a.lead, a.body, a.featured_image_url, a.featured_image_caption, a.published_at, a.time_zone,
   au.name AS author_name, au.slug AS author_slug`;
+const POOL = store.postgres
+  ? `SELECT st.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st
+     CROSS JOIN LATERAL (SELECT z.article_id, z.live_at FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200) y`
+  : `SELECT y.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st CROSS JOIN article_tags y
+     WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200)`;
 
-const articleBySlug = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = @slug AND ${LIVE}`);
-const tagsOf = db.prepare(`SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY at.position, t.name`);
-const related = db.prepare(`
-  WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = @id),
+const SQL = {
+  articleBySlug: `SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = :slug AND ${LIVE}`,
+  tagsOf: `SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = :id ORDER BY at.position, t.name`,
+  related: `
+  WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = :id),
   tag_weights AS (SELECT id AS tag_id, 1.0 / (CASE WHEN tagged_count > 1 THEN tagged_count ELSE 1 END) AS weight FROM tags WHERE id IN (SELECT tag_id FROM src_tags)),
-  tag_pool AS MATERIALIZED (SELECT y.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st CROSS JOIN article_tags y
-    WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= @now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200)),
+  tag_pool AS MATERIALIZED (${POOL}),
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
-    FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = @id AND r.related_id <> r.article_id AND ${LIVE}),
+    FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = :id AND r.related_id <> r.article_id AND ${LIVE}),
   shared AS (SELECT st.src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score, MAX(p.live_at) AS live_at
     FROM src_tags st JOIN tag_pool p ON p.tag_id = st.tag_id AND p.article_id <> st.src_id JOIN tag_weights tw ON tw.tag_id = st.tag_id
     WHERE NOT EXISTS (SELECT 1 FROM article_related r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
@@ -35,24 +93,24 @@ const related = db.prepare(`
   ranked AS (SELECT c.* FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
     ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)
   SELECT ranked.kind, ${COLUMNS} FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
-  ORDER BY ranked.kind, ranked.pick_position, ranked.score DESC, ranked.live_at DESC, ranked.dst_id DESC`);
-const homeList = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`);
-const tagsOfMany = (ids: number[]) =>
-  db.prepare(`SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-    WHERE at.article_id IN (${ids.map(() => "?").join(",")}) ORDER BY at.article_id, at.position, t.name`);
-const tagBySlug = db.prepare(`SELECT id, slug, name FROM tags WHERE slug = ?`);
-const tagArticles = db.prepare(`SELECT ${COLUMNS} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
-  WHERE pt.tag_id = @tag AND pt.live_at <= @now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`);
-const tagCount = db.prepare(`SELECT COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id = @tag AND pt.live_at <= @now`);
-const tagsOf20 = tagsOfMany(Array.from({ length: 20 }, (_, i) => i));
+  ORDER BY ranked.kind, ranked.pick_position, ranked.score DESC, ranked.live_at DESC, ranked.dst_id DESC`,
+  homeList: `SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
+  tagsOfMany: `SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+    WHERE at.article_id IN (${Array.from({ length: 20 }, (_, i) => `:id${i}`).join(", ")}) ORDER BY at.article_id, at.position, t.name`,
+  tagBySlug: `SELECT id, slug, name FROM tags WHERE slug = :slug`,
+  tagArticles: `SELECT ${COLUMNS} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
+  WHERE pt.tag_id = :tag AND pt.live_at <= :now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`,
+  tagCount: `SELECT COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id = :tag AND pt.live_at <= :now`,
+};
+const run = (name: keyof typeof SQL, params: Params) => store.all(name, SQL[name], params);
 
-type Row = Record<string, any>;
 const dateText = (row: Row) => formatArticleDate(toDate(row.published_at)!, { locale: "id", timeZone: row.time_zone });
 
-function articlePage(slug: string) {
-  const now = nowText();
-  const a = articleBySlug.get({ slug, now }) as Row | undefined;
+async function articlePage(slug: string) {
+  const now = nowParam();
+  const [a] = await run("articleBySlug", { slug, now });
   if (!a) return { data: { article: null } };
+  const [tags, related] = await Promise.all([run("tagsOf", { id: a.id }), run("related", { id: a.id, now })]);
   return {
     data: {
       article: {
@@ -65,9 +123,9 @@ function articlePage(slug: string) {
         publishedAtText: dateText(a),
         featuredImage: a.featured_image_url ? { url: a.featured_image_url, caption: a.featured_image_caption } : null,
         author: { name: a.author_name, slug: a.author_slug },
-        tags: tagsOf.all(a.id),
-        related: (related.all({ id: a.id, now }) as Row[]).map((r) => ({
-          reason: r.kind === 0 ? "EDITOR_PICK" : "SHARED_TAGS",
+        tags: tags.map((t) => ({ slug: t.slug, name: t.name })),
+        related: related.map((r) => ({
+          reason: Number(r.kind) === 0 ? "EDITOR_PICK" : "SHARED_TAGS",
           article: { slug: r.slug, title: r.title, publishedAtText: dateText(r), author: { name: r.author_name } },
         })),
       },
@@ -75,11 +133,13 @@ function articlePage(slug: string) {
   };
 }
 
-function homePage() {
-  const rows = homeList.all({ now: nowText() }) as Row[];
-  const tagRows = (rows.length === 20 ? tagsOf20 : tagsOfMany(rows.map((r) => r.id))).all(...rows.map((r) => r.id)) as Row[];
+async function homePage() {
+  const rows = await run("homeList", { now: nowParam() });
+  // A fixed arity keeps one prepared statement; missing ids are padded with one that matches nothing.
+  const ids = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`id${i}`, rows[i]?.id ?? -1]));
+  const tagRows = await run("tagsOfMany", ids);
   const tagsById = new Map<number, { slug: string; name: string }[]>();
-  for (const t of tagRows) tagsById.set(t.article_id, [...(tagsById.get(t.article_id) ?? []), { slug: t.slug, name: t.name }]);
+  for (const t of tagRows) tagsById.set(Number(t.article_id), [...(tagsById.get(Number(t.article_id)) ?? []), { slug: t.slug, name: t.name }]);
   return {
     data: {
       articles: {
@@ -89,25 +149,25 @@ function homePage() {
           excerpt: excerptOf(a.lead || a.body, 160),
           publishedAt: toDate(a.published_at)!.toISOString(),
           author: { name: a.author_name, slug: a.author_slug },
-          tags: tagsById.get(a.id) ?? [],
+          tags: tagsById.get(Number(a.id)) ?? [],
         })),
       },
     },
   };
 }
 
-function tagPage(slug: string) {
-  const tag = tagBySlug.get(slug) as Row | undefined;
+async function tagPage(slug: string) {
+  const [tag] = await run("tagBySlug", { slug });
   if (!tag) return { data: { tag: null } };
-  const now = nowText();
-  const rows = tagArticles.all({ tag: tag.id, now }) as Row[];
+  const now = nowParam();
+  const [rows, [count]] = await Promise.all([run("tagArticles", { tag: tag.id, now }), run("tagCount", { tag: tag.id, now })]);
   return {
     data: {
       tag: {
         slug: tag.slug,
         name: tag.name,
         articles: {
-          totalCount: (tagCount.get({ tag: tag.id, now }) as Row).n,
+          totalCount: Number(count.n),
           nodes: rows.map((a) => ({ slug: a.slug, title: a.title, excerpt: excerptOf(a.lead || a.body, 160), publishedAtText: dateText(a), author: { name: a.author_name } })),
         },
       },
@@ -118,10 +178,10 @@ function tagPage(slug: string) {
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
+  req.on("end", async () => {
     const { operationName, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
     const result =
-      operationName === "ArticlePage" ? articlePage(variables.slug) : operationName === "TagPage" ? tagPage(variables.slug) : homePage();
+      operationName === "ArticlePage" ? await articlePage(variables.slug) : operationName === "TagPage" ? await tagPage(variables.slug) : await homePage();
     // Apollo ends every JSON response with a newline; byte-identical means that too.
     const body = `${JSON.stringify(result)}\n`;
     res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });

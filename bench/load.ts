@@ -4,7 +4,7 @@
  * database is not answering the same cached row, and prints one JSON line of figures.
  */
 import autocannon from "autocannon";
-import { QUERIES, type BenchQuery } from "./queries";
+import { PEER_QUERIES, QUERIES, type BenchQuery } from "./queries";
 
 interface LoadArgs {
   url: string;
@@ -13,10 +13,12 @@ interface LoadArgs {
   seconds: number;
   slugs: string[];
   method: "POST" | "GET";
+  /** Send the peer's (PostGraphile's) documents instead of ours. */
+  peer?: boolean;
 }
 
 const args: LoadArgs = JSON.parse(process.argv[2]);
-const { document, operationName, needsSlug } = QUERIES[args.query];
+const { document, operationName, needsSlug } = (args.peer ? PEER_QUERIES : QUERIES)[args.query];
 let next = 0;
 
 function body(): string {

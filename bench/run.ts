@@ -1,17 +1,22 @@
 /**
- * `npm run bench`: seeds a synthetic database, then measures our production server against
- * the floor (bench/floor-server.ts) for the three front-end queries at concurrency 10 and 50,
- * uncached and with the response cache warm, plus a layer ablation. Writes bench/results.md
- * and bench/results.json.
+ * `npm run bench`: seeds a synthetic database on each engine, then measures our production
+ * server against the floor (bench/floor-server.ts) for the three front-end queries at
+ * concurrency 10 and 50, uncached and with the response cache warm; on PostgreSQL also the
+ * peer, PostGraphile 4 (bench/postgraphile-server.ts) on the same database; on SQLite a layer
+ * ablation. Writes bench/results.md and bench/results.json.
  *
- *   npm run bench -- [--articles 20000] [--seconds 8] [--no-ablation]
+ *   npm run bench -- [--database sqlite|postgres|both] [--articles 20000] [--seconds 8] [--no-ablation]
+ *
+ * PostgreSQL: a database is created and dropped on BENCH_POSTGRES_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { QUERIES, type BenchQuery } from "./queries";
+import { Client } from "pg";
+import { PEER_QUERIES, QUERIES, type BenchQuery } from "./queries";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -22,6 +27,10 @@ const option = (name: string, fallback: number) => {
 const ARTICLES = option("articles", 20_000);
 const SECONDS = option("seconds", 8);
 const ABLATION = !argv.includes("--no-ablation");
+const databaseArg = argv.includes("--database") ? argv[argv.indexOf("--database") + 1] : "both";
+if (!["sqlite", "postgres", "both"].includes(databaseArg)) throw new Error(`--database must be sqlite, postgres or both, got "${databaseArg}"`);
+const DATABASES = (databaseArg === "both" ? ["sqlite", "postgres"] : [databaseArg]) as Engine[];
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CONCURRENCY = [10, 50];
 const QUERY_NAMES: BenchQuery[] = ["article", "home", "tag"];
 
@@ -33,7 +42,12 @@ interface Load {
   errors: number;
 }
 
+type Engine = "sqlite" | "postgres";
+type ServerKind = "ours" | "floor" | "postgraphile4";
+
 interface ResultRow {
+  database: Engine;
+  server: ServerKind;
   query: BenchQuery;
   concurrency: number;
   cache: "off" | "warm";
@@ -41,6 +55,7 @@ interface ResultRow {
   p50Ms: number;
   p99Ms: number;
   statements: number;
+  /** The floor on the same engine, and this row's req/s over it. */
   floorRps: number;
   ratio: number;
   peakRssMb: number;
@@ -74,24 +89,26 @@ function peakRssMb(child: ChildProcess): number {
 
 let nextPort = 4600;
 
-async function startServer(dbFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const port = nextPort++;
-  const child = spawn(process.execPath, [path.join(root, "dist/src/main.js")], {
-    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-  return { child, url, stop: () => stopChild(child) };
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
 }
 
-async function startFloor(dbFile: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+async function spawnServer(script: string, args: string[], env: Record<string, string>, health: (port: number) => string): Promise<Running> {
   const port = nextPort++;
-  const child = spawn(process.execPath, [path.join(root, "dist/bench/floor-server.js"), dbFile, String(port)], { stdio: ["ignore", "ignore", "inherit"] });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  await waitForHttp(url.replace("/graphql", "/"));
-  return { child, url, stop: () => stopChild(child) };
+  const child = spawn(process.execPath, [path.join(root, script), ...args.map((a) => a.replace("{port}", String(port)))], {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForHttp(health(port));
+  return { child, url: `http://127.0.0.1:${port}/graphql`, stop: () => stopChild(child) };
 }
+
+const startServer = (databaseUrl: string, env: Record<string, string>) =>
+  spawnServer("dist/src/main.js", [], { DATABASE_URL: databaseUrl, RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", LOG_LEVEL: "warn", ...env }, (port) => `http://127.0.0.1:${port}/healthz`);
+const startFloor = (target: string) => spawnServer("dist/bench/floor-server.js", [target, "{port}"], {}, (port) => `http://127.0.0.1:${port}/`);
+const startPeer = (databaseUrl: string) => spawnServer("dist/bench/postgraphile-server.js", [databaseUrl, "{port}"], {}, (port) => `http://127.0.0.1:${port}/graphql`);
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -102,9 +119,9 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function load(url: string, query: BenchQuery, connections: number, seconds: number, slugs: string[]): Promise<Load> {
+function load(url: string, query: BenchQuery, connections: number, seconds: number, slugs: string[], peer = false): Promise<Load> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, "dist/bench/load.js"), JSON.stringify({ url, query, connections, seconds, slugs, method: "POST" })], {
+    const child = spawn(process.execPath, [path.join(root, "dist/bench/load.js"), JSON.stringify({ url, query, connections, seconds, slugs, method: "POST", peer })], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -113,108 +130,171 @@ function load(url: string, query: BenchQuery, connections: number, seconds: numb
   });
 }
 
-async function post(url: string, query: BenchQuery, slug: string, headers: Record<string, string> = {}) {
-  const { document, operationName } = QUERIES[query];
+async function post(url: string, query: BenchQuery, slug: string, peer = false) {
+  const { document, operationName, needsSlug } = (peer ? PEER_QUERIES : QUERIES)[query];
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ query: document, operationName, variables: QUERIES[query].needsSlug ? { slug } : {} }),
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: document, operationName, variables: needsSlug ? { slug } : {} }),
   });
-  return { text: await res.text(), statements: Number(res.headers.get("x-sql-statements")) };
+  return { status: res.status, text: await res.text(), statements: Number(res.headers.get("x-sql-statements")) };
 }
 
 function slugsFor(query: BenchQuery, articleSlugs: string[], tagSlugs: string[]) {
   return query === "tag" ? tagSlugs : articleSlugs;
 }
 
-async function main() {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "content-bench-"));
-  const dbFile = path.join(workDir, "bench.sqlite");
-  const started = Date.now();
-  console.log(`seeding ${ARTICLES} synthetic articles into ${dbFile}`);
+/** A database filled by the seed command, with the slugs the load rotates over. */
+interface Prepared {
+  engine: Engine;
+  url: string;
+  articleSlugs: string[];
+  tagSlugs: string[];
+  drop(): Promise<void>;
+}
+
+const LIVE_SLUGS = `SELECT slug FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= $now ORDER BY random() LIMIT 500`;
+const TAG_SLUGS = `SELECT slug FROM tags ORDER BY random() LIMIT 300`;
+
+function seed(databaseUrl: string) {
+  console.log(`seeding ${ARTICLES} synthetic articles into ${databaseUrl}`);
   execFileSync(process.execPath, [path.join(root, "dist/src/cli/seed.js"), "--synthetic", String(ARTICLES), "--authors", "500", "--tags", "1000"], {
-    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}` },
+    env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: "inherit",
   });
+}
 
-  const db = new Database(dbFile, { readonly: true });
-  const now = new Date().toISOString().replace("T", " ").replace("Z", "");
-  const articleSlugs = (db.prepare(`SELECT slug FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= ? ORDER BY random() LIMIT 500`).all(now) as { slug: string }[]).map((r) => r.slug);
-  const tagSlugs = (db.prepare(`SELECT slug FROM tags ORDER BY random() LIMIT 300`).all() as { slug: string }[]).map((r) => r.slug);
-  db.close();
+async function prepare(engine: Engine, workDir: string): Promise<Prepared> {
+  if (engine === "sqlite") {
+    const file = path.join(workDir, "bench.sqlite");
+    seed(`sqlite:${file}`);
+    const db = new Database(file, { readonly: true });
+    const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+    const articleSlugs = (db.prepare(LIVE_SLUGS.replace("$now", "?")).all(now) as { slug: string }[]).map((r) => r.slug);
+    const tagSlugs = (db.prepare(TAG_SLUGS).all() as { slug: string }[]).map((r) => r.slug);
+    db.close();
+    return { engine, url: `sqlite:${file}`, articleSlugs, tagSlugs, drop: async () => undefined };
+  }
+  const name = `content_bench_${process.pid}`;
+  const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  seed(url.toString());
+  const db = new Client({ connectionString: url.toString() });
+  await db.connect();
+  await db.query("ANALYZE");
+  const articleSlugs = (await db.query(LIVE_SLUGS.replace("$now", "$1"), [new Date()])).rows.map((r) => r.slug as string);
+  const tagSlugs = (await db.query(TAG_SLUGS)).rows.map((r) => r.slug as string);
+  await db.end();
+  return {
+    engine,
+    url: url.toString(),
+    articleSlugs,
+    tagSlugs,
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
 
+/** PostGraphile 4 lives in bench/peer (its own install: it needs graphql 15). */
+function ensurePeerInstalled() {
+  if (fs.existsSync(path.join(root, "bench/peer/node_modules/postgraphile"))) return;
+  console.log("installing the peer (PostGraphile 4) into bench/peer");
+  execFileSync("npm", ["ci", "--prefix", path.join(root, "bench/peer"), "--no-audit", "--no-fund"], { stdio: "inherit" });
+}
+
+async function measure(url: string, query: BenchQuery, c: number, slugs: string[], peer = false): Promise<Load> {
+  await load(url, query, c, 2, slugs, peer); // warm-up (and, with the cache on, fills it)
+  return load(url, query, c, SECONDS, slugs, peer);
+}
+
+async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: string; query: BenchQuery; rps: number }[]) {
+  const { engine } = db;
   // Byte-identical answers first: a floor that answers something else measures nothing.
-  const floor = await startFloor(dbFile);
-  const dev = await startServer(dbFile, { NODE_ENV: "development", RESPONSE_CACHE: "off" });
+  const floor = await startFloor(engine === "sqlite" ? db.url.slice("sqlite:".length) : db.url);
+  const dev = await startServer(db.url, { NODE_ENV: "development", RESPONSE_CACHE: "off" });
   const statements: Record<BenchQuery, number> = { article: 0, home: 0, tag: 0 };
   for (const query of QUERY_NAMES) {
-    for (const slug of slugsFor(query, articleSlugs, tagSlugs).slice(0, 10)) {
+    for (const slug of slugsFor(query, db.articleSlugs, db.tagSlugs).slice(0, 10)) {
       const ours = await post(dev.url, query, slug);
       const theirs = await post(floor.url, query, slug);
       if (ours.text !== theirs.text) {
-        console.error(`floor and server disagree on ${query} ${slug}:\n ours:  ${ours.text.slice(0, 400)}\n floor: ${theirs.text.slice(0, 400)}`);
+        console.error(`${engine}: floor and server disagree on ${query} ${slug}:\n ours:  ${ours.text.slice(0, 400)}\n floor: ${theirs.text.slice(0, 400)}`);
         process.exit(1);
       }
       statements[query] = Math.max(statements[query], ours.statements);
     }
   }
   await dev.stop();
-  console.log("floor answers are byte-identical; statements per request:", statements);
+  console.log(`${engine}: floor answers are byte-identical; statements per request:`, statements);
 
   const floorRps: Record<string, number> = {};
+  const row = (server: ServerKind, query: BenchQuery, c: number, cache: "off" | "warm", result: Load, child: ChildProcess): ResultRow => {
+    const f = floorRps[`${query}@${c}`] ?? result.rps;
+    if (result.non2xx || result.errors) console.warn(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const r: ResultRow = {
+      database: engine,
+      server,
+      query,
+      concurrency: c,
+      cache,
+      rps: Math.round(result.rps),
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      statements: server === "ours" && cache === "off" ? statements[query] : 0,
+      floorRps: Math.round(f),
+      ratio: Number((result.rps / f).toFixed(3)),
+      peakRssMb: peakRssMb(child),
+    };
+    console.log(`${engine} ${server} ${query} c=${c} cache=${cache}: ${r.rps} req/s (floor ${r.floorRps}, ratio ${r.ratio}), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
+    return r;
+  };
+
   for (const query of QUERY_NAMES) {
     for (const c of CONCURRENCY) {
-      await load(floor.url, query, c, 2, slugsFor(query, articleSlugs, tagSlugs));
-      floorRps[`${query}@${c}`] = (await load(floor.url, query, c, SECONDS, slugsFor(query, articleSlugs, tagSlugs))).rps;
-      console.log(`floor ${query} c=${c}: ${floorRps[`${query}@${c}`].toFixed(0)} req/s`);
-      if (floorRps[`${query}@${c}`] < 1) throw new Error(`the floor answered no ${query} requests: a query plan went wrong; no ratio can be computed`);
+      const result = await measure(floor.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs));
+      if (result.rps < 1) throw new Error(`the floor answered no ${query} requests: a query plan went wrong; no ratio can be computed`);
+      floorRps[`${query}@${c}`] = result.rps;
+      rows.push(row("floor", query, c, "off", result, floor.child));
     }
   }
   await floor.stop();
 
-  const rows: ResultRow[] = [];
   for (const cache of ["off", "warm"] as const) {
-    const server = await startServer(dbFile, { NODE_ENV: "production", RESPONSE_CACHE: cache === "off" ? "off" : "memory" });
+    const server = await startServer(db.url, { NODE_ENV: "production", RESPONSE_CACHE: cache === "off" ? "off" : "memory" });
     for (const query of QUERY_NAMES) {
-      const slugs = slugsFor(query, articleSlugs, tagSlugs);
-      for (const c of CONCURRENCY) {
-        await load(server.url, query, c, 2, slugs); // warm-up (and, with the cache on, fills it)
-        const result = await load(server.url, query, c, SECONDS, slugs);
-        const f = floorRps[`${query}@${c}`];
-        const row: ResultRow = {
-          query,
-          concurrency: c,
-          cache,
-          rps: Math.round(result.rps),
-          p50Ms: result.p50Ms,
-          p99Ms: result.p99Ms,
-          statements: cache === "off" ? statements[query] : 0,
-          floorRps: Math.round(f),
-          ratio: Number((result.rps / f).toFixed(3)),
-          peakRssMb: peakRssMb(server.child),
-        };
-        if (result.non2xx || result.errors) console.warn(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
-        rows.push(row);
-        console.log(`ours ${query} c=${c} cache=${cache}: ${row.rps} req/s (floor ${row.floorRps}, ratio ${row.ratio}), p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms`);
-      }
+      for (const c of CONCURRENCY) rows.push(row("ours", query, c, cache, await measure(server.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs)), server.child));
     }
     await server.stop();
   }
 
-  const ablation: { layer: string; query: BenchQuery; rps: number }[] = [];
-  if (ABLATION) {
+  if (engine === "postgres") {
+    ensurePeerInstalled();
+    const peer = await startPeer(db.url);
+    for (const query of QUERY_NAMES) {
+      const probe = await post(peer.url, query, slugsFor(query, db.articleSlugs, db.tagSlugs)[0], true);
+      if (probe.status !== 200 || probe.text.includes('"errors"')) throw new Error(`PostGraphile could not answer the ${query} query: ${probe.text.slice(0, 300)}`);
+      for (const c of CONCURRENCY) rows.push(row("postgraphile4", query, c, "off", await measure(peer.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs), true), peer.child));
+    }
+    await peer.stop();
+  }
+
+  if (ABLATION && engine === "sqlite") {
     const variants: [string, Record<string, string>][] = [
       ["sqlite3 driver", { SQLITE_DRIVER: "sqlite3" }],
       ["better-sqlite3 driver (default)", { SQLITE_DRIVER: "better-sqlite3" }],
-      ["simpleResolvers off", { GRAPHQL_SIMPLE_RESOLVERS: "off" }],
-      ["simpleResolvers on", { GRAPHQL_SIMPLE_RESOLVERS: "on" }],
       ["response cache off", { RESPONSE_CACHE: "off" }],
       ["response cache on (warm)", { RESPONSE_CACHE: "memory" }],
     ];
     for (const [layer, env] of variants) {
-      const server = await startServer(dbFile, { NODE_ENV: "production", RESPONSE_CACHE: "off", ...env });
+      const server = await startServer(db.url, { NODE_ENV: "production", RESPONSE_CACHE: "off", ...env });
       for (const query of QUERY_NAMES) {
-        const slugs = slugsFor(query, articleSlugs, tagSlugs);
+        const slugs = slugsFor(query, db.articleSlugs, db.tagSlugs);
         await load(server.url, query, 50, 1, slugs);
         const result = await load(server.url, query, 50, Math.max(3, Math.round(SECONDS / 2)), slugs);
         ablation.push({ layer, query, rps: Math.round(result.rps) });
@@ -223,21 +303,63 @@ async function main() {
       await server.stop();
     }
   }
+}
+
+function peerRatios(rows: ResultRow[]): string[] {
+  const lines: string[] = [];
+  for (const query of QUERY_NAMES) {
+    for (const c of CONCURRENCY) {
+      const ours = rows.find((r) => r.database === "postgres" && r.server === "ours" && r.cache === "off" && r.query === query && r.concurrency === c);
+      const warm = rows.find((r) => r.database === "postgres" && r.server === "ours" && r.cache === "warm" && r.query === query && r.concurrency === c);
+      const peer = rows.find((r) => r.server === "postgraphile4" && r.query === query && r.concurrency === c);
+      if (ours && peer && warm) lines.push(`| ${query} | ${c} | ${ours.rps} | ${warm.rps} | ${peer.rps} | ${(ours.rps / peer.rps).toFixed(2)} | ${(warm.rps / peer.rps).toFixed(2)} |`);
+    }
+  }
+  return lines;
+}
+
+async function main() {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "content-bench-"));
+  const started = Date.now();
+  const rows: ResultRow[] = [];
+  const ablation: { layer: string; query: BenchQuery; rps: number }[] = [];
+  for (const engine of DATABASES) {
+    const db = await prepare(engine, workDir);
+    try {
+      await benchEngine(db, rows, ablation);
+    } finally {
+      await db.drop();
+    }
+  }
 
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const peerLines = peerRatios(rows);
   const md = [
     "# Benchmark results",
     "",
-    `Machine: ${machine}. Database: ${ARTICLES} synthetic articles, 500 authors, 1,000 tags (SQLite file).`,
-    `Each figure: autocannon in its own process, ${SECONDS} s after a warm-up; the floor is bench/floor-server.ts (node:http + better-sqlite3 prepared statements, byte-identical JSON). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
+    `Machine: ${machine}. Database: ${ARTICLES} synthetic articles, 500 authors, 1,000 tags, on ${DATABASES.join(" and ")} (PostgreSQL on the same machine).`,
+    `Each figure: autocannon in its own process, ${SECONDS} s after a 2 s warm-up. The floor is bench/floor-server.ts (node:http + prepared statements on the same engine, the same statements, byte-identical JSON); ratio = req/s over the floor on the same engine. The peer is PostGraphile 4.14.1 on the same PostgreSQL database (bench/postgraphile-server.ts, queries in bench/queries.ts PEER_QUERIES). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
     "",
-    "| query | concurrency | cache | req/s | floor req/s | ratio | p50 ms | p99 ms | SQL statements | peak RSS MB |",
-    "|---|---|---|---|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.query} | ${r.concurrency} | ${r.cache} | ${r.rps} | ${r.floorRps} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.statements || "–"} | ${r.peakRssMb} |`),
+    "| database | server | query | concurrency | cache | req/s | floor req/s | ratio | p50 ms | p99 ms | SQL statements | peak RSS MB |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.database} | ${r.server} | ${r.query} | ${r.concurrency} | ${r.cache} | ${r.rps} | ${r.floorRps} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.statements || "–"} | ${r.peakRssMb} |`,
+    ),
     "",
+    ...(peerLines.length
+      ? [
+          "## PostgreSQL: ours against PostGraphile 4 (req/s)",
+          "",
+          "| query | concurrency | ours uncached | ours warm cache | PostGraphile 4 | uncached ÷ peer | warm ÷ peer |",
+          "|---|---|---|---|---|---|---|",
+          ...peerLines,
+          "",
+        ]
+      : []),
     ...(ablation.length
       ? [
-          "## Layer ablation (concurrency 50, req/s)",
+          "## Layer ablation on SQLite (concurrency 50, req/s)",
           "",
           "| layer | article | home | tag |",
           "|---|---|---|---|",
