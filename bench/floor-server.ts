@@ -69,7 +69,11 @@ const store = /^postgres(ql)?:\/\//.test(target) ? postgresStore(target) : sqlit
 const nowParam = () => (store.postgres ? new Date() : new Date().toISOString().replace("T", " ").replace("Z", ""));
 
 const LIVE = `a.status = 'published' AND a.published_at <= :now AND a.deleted_at IS NULL`;
-const COLUMNS = `a.id, a.slug, a.title, a.lead, a.body, a.featured_image_url, a.featured_image_caption, a.published_at, a.time_zone,
+// Like our loaders, each statement reads the body only as far as its page shows it: the article
+// page's paragraphs need it, an excerpt only when the lead is empty, a related link not at all.
+const columns = (body: "full" | "excerpt" | "none") =>
+  `${body === "full" ? "a.body" : body === "excerpt" ? "CASE WHEN a.lead = '' THEN a.body END AS body" : "NULL AS body"},
+  a.id, a.slug, a.title, a.lead, a.featured_image_url, a.featured_image_caption, a.published_at, a.time_zone,
   au.name AS author_name, au.slug AS author_slug`;
 const POOL = store.postgres
   ? `SELECT st.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st
@@ -78,7 +82,7 @@ const POOL = store.postgres
      WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200)`;
 
 const SQL = {
-  articleBySlug: `SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = :slug AND ${LIVE}`,
+  articleBySlug: `SELECT ${columns("full")} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = :slug AND ${LIVE}`,
   tagsOf: `SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = :id ORDER BY at.position, t.name`,
   related: `
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = :id),
@@ -92,13 +96,13 @@ const SQL = {
     GROUP BY st.src_id, p.article_id),
   ranked AS (SELECT c.* FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
     ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)
-  SELECT ranked.kind, ${COLUMNS} FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
+  SELECT ranked.kind, ${columns("none")} FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
   ORDER BY ranked.kind, ranked.pick_position, ranked.score DESC, ranked.live_at DESC, ranked.dst_id DESC`,
-  homeList: `SELECT ${COLUMNS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
+  homeList: `SELECT ${columns("excerpt")} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
   tagsOfMany: `SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
     WHERE at.article_id IN (${Array.from({ length: 20 }, (_, i) => `:id${i}`).join(", ")}) ORDER BY at.article_id, at.position, t.name`,
   tagBySlug: `SELECT id, slug, name FROM tags WHERE slug = :slug`,
-  tagArticles: `SELECT ${COLUMNS} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
+  tagArticles: `SELECT ${columns("excerpt")} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
   WHERE pt.tag_id = :tag AND pt.live_at <= :now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`,
   tagCount: `SELECT COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id = :tag AND pt.live_at <= :now`,
 };

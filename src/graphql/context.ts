@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
 import type { Loaders } from "../loaders";
+import type { ReadContext } from "../loaders/read-context";
 import type { Viewer } from "../viewer";
 
 /** What every resolver receives: who asks, the request's loaders, and its fixed instant. */
@@ -8,6 +9,8 @@ export interface GraphQLContext {
   requestId: string;
   viewer: Viewer;
   loaders: Loaders;
+  /** What the loaders were created with; the selection plugin fills in what the query needs. */
+  reads: ReadContext;
   now: Date;
   dataSource: DataSource;
   /** Server settings resolvers need (e.g. search highlight markers). */

@@ -11,6 +11,8 @@ import type { GraphQLContext } from "../graphql/context";
 import { costLimitsPlugin } from "../graphql/limits";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
+import type { ReadContext } from "../loaders/read-context";
+import { articleSelectionPlugin } from "../graphql/article-selection.plugin";
 import { openReadDataSource } from "../db/data-source";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
@@ -85,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     plugins: [
       costLimitsPlugin(config.limits),
+      articleSelectionPlugin(),
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, contentVersion),
@@ -119,7 +122,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         const viewer = await authenticate(req.headers.authorization);
         scope.viewerKind = viewer.kind;
         const now = clock.now();
-        return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource: readDataSource, viewer, now }) };
+        const reads: ReadContext = { dataSource: readDataSource, viewer, now };
+        return { requestId: scope.requestId, viewer, now, dataSource, config, reads, loaders: createLoaders(reads) };
       },
     });
     const responseHeaders: Record<string, string> = {};

@@ -2,8 +2,9 @@ import { timestampParam } from "../db/dialect";
 import { decodeCursor, encodeCursor, type CursorKey } from "../pagination/cursor";
 import { ArticleStatus, type Article } from "../entities/article.entity";
 import { badInput } from "../errors";
+import { FULL_SELECTION } from "./article-selection";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_COLUMNS, ARTICLE_FROM } from "./rows";
+import { ARTICLE_FROM, articleColumns } from "./rows";
 import { articleVisibility, publicTagRowVisibility } from "./visibility";
 
 export enum ArticleOrder {
@@ -149,11 +150,11 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   let sql: string;
   if (spec.parent) {
     const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
-    sql = `SELECT * FROM (SELECT ${ARTICLE_COLUMNS}, ${parentColumn} AS parent_id,
+    sql = `SELECT * FROM (SELECT ${articleColumns((context.selection ?? FULL_SELECTION).lists)}, ${parentColumn} AS parent_id,
         ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
       FROM ${from} WHERE ${where}) ranked WHERE window_row <= :pageLimit ORDER BY parent_id, window_row`;
   } else {
-    sql = `SELECT ${ARTICLE_COLUMNS} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    sql = `SELECT ${articleColumns((context.selection ?? FULL_SELECTION).lists)} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
   }
   return { sql, params: conditions.params, sortKey: (article) => [sortValue(order, article), article.id] };
 }
@@ -186,7 +187,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
   const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
   if (spec.parent.ids.length === 1) {
     return {
-      sql: `SELECT ${ARTICLE_COLUMNS}, pt.tag_id AS parent_id FROM article_tags pt
+      sql: `SELECT ${articleColumns((context.selection ?? FULL_SELECTION).lists)}, pt.tag_id AS parent_id FROM article_tags pt
         JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
       params,
@@ -194,7 +195,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
     };
   }
   return {
-    sql: `SELECT ${ARTICLE_COLUMNS}, ranked.tag_id AS parent_id FROM (
+    sql: `SELECT ${articleColumns((context.selection ?? FULL_SELECTION).lists)}, ranked.tag_id AS parent_id FROM (
         SELECT pt.tag_id, pt.article_id,
           ROW_NUMBER() OVER (PARTITION BY pt.tag_id ORDER BY pt.live_at ${direction}, pt.article_id ${direction}) AS window_row
         FROM article_tags pt WHERE ${where.join(" AND ")}) ranked

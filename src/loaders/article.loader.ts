@@ -12,8 +12,9 @@ import {
   type ArticleOrder,
   type ArticleWindow,
 } from "./article-query";
+import { FULL_SELECTION } from "./article-selection";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_COLUMNS, ARTICLE_FROM, articleFromRow, authorFromArticleRow, type Row } from "./rows";
+import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, type Row } from "./rows";
 import { articleVisibility } from "./visibility";
 
 /** How many of a shared tag's newest published articles compete for "related". */
@@ -78,7 +79,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return queryNamed(dataSource, `SELECT ${ARTICLE_COLUMNS} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
+    return queryNamed(dataSource, `SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
   }
 
   const articleById = new DataLoader<number, Article | null>(async (ids) => {
@@ -187,7 +188,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC) AS related_row
         FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
       )
-      SELECT ranked.src_id, ranked.kind, ranked.score, ${ARTICLE_COLUMNS}
+      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns((context.selection ?? FULL_SELECTION).related)}
       FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
       WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row`;
     const rows = await queryNamed(dataSource, sql, { ...vis.params, poolNow: timestampParam(dataSource, now), relatedIds: ids, relatedFirst: first });

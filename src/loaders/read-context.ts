@@ -1,9 +1,15 @@
 import type { DataSource } from "typeorm";
 import type { Viewer } from "../viewer";
+import type { ArticleSelection } from "./article-selection";
 
 /** What every read of one request shares: the database, who asks, and one instant for the whole request. */
 export interface ReadContext {
   dataSource: DataSource;
   viewer: Viewer;
   now: Date;
+  /**
+   * What the query's fields need of an article row, per loader; set once the operation is
+   * known (see articleSelectionPlugin); absent (reads outside GraphQL) means everything.
+   */
+  selection?: ArticleSelection;
 }

@@ -2,18 +2,36 @@ import { Article } from "../entities/article.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
 import { toDate } from "../db/dialect";
+import { BodyNeed } from "./article-selection";
 
 /**
  * Hot read paths select raw rows and build the GraphQL objects here instead of letting
  * TypeORM hydrate entities: it is several times cheaper per row, and the article query
  * carries its author's columns so one statement fills both loaders.
  */
-export const ARTICLE_COLUMNS = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.lead AS a_lead, a.body AS a_body,
+const BODY_COLUMN: Record<BodyNeed, string> = {
+  [BodyNeed.NONE]: "NULL AS a_body",
+  [BodyNeed.EXCERPT]: "CASE WHEN a.lead = '' THEN a.body END AS a_body",
+  [BodyNeed.FULL]: "a.body AS a_body",
+};
+
+/**
+ * The article row's columns; the body (the one large column) only as far as the query's
+ * fields need it (see article-selection.ts). An article read without it has a null body and
+ * never reaches a resolver that reads one.
+ */
+export function articleColumns(body: BodyNeed): string {
+  return `${BODY_COLUMN[body]}, ${ARTICLE_COLUMNS_BUT_BODY}`;
+}
+
+const ARTICLE_COLUMNS_BUT_BODY = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.lead AS a_lead,
   a.featured_image_url AS a_featured_image_url, a.featured_image_caption AS a_featured_image_caption,
   a.status AS a_status, a.published_at AS a_published_at, a.time_zone AS a_time_zone, a.author_id AS a_author_id,
   a.word_count AS a_word_count, a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.deleted_at AS a_deleted_at,
   au.slug AS au_slug, au.name AS au_name, au.bio AS au_bio, au.avatar_url AS au_avatar_url,
   au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
+
+export const ARTICLE_COLUMNS = articleColumns(BodyNeed.FULL);
 
 export const ARTICLE_FROM = `articles a JOIN authors au ON au.id = a.author_id`;
 

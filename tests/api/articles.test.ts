@@ -202,4 +202,21 @@ describe("articles API", () => {
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: "ready" });
   });
+  it("lists read bodies only as far as their fields need, with the same answers as full reads", async () => {
+    // An empty lead makes the excerpt fall back to the body: the one case a list needs it for.
+    await server.dataSource.query(`UPDATE articles SET lead = '' WHERE slug = 'makassar'`);
+    try {
+      const full = `{ articles(first: 10) { nodes { slug excerpt(length: 30) body paragraphs wordCount } } }`;
+      const lean = `{ articles(first: 10) { nodes { slug excerpt(length: 30) } } }`;
+      const withBody = (await server.gql(full)).body.data.articles.nodes;
+      const excerpts = (await server.gql(lean)).body.data.articles.nodes;
+      assert.deepEqual(excerpts, withBody.map((a: { slug: string; excerpt: string }) => ({ slug: a.slug, excerpt: a.excerpt })));
+      const makassar = withBody.find((a: { slug: string }) => a.slug === "makassar");
+      assert.ok(makassar.excerpt.startsWith("Paragraf pertama"), makassar.excerpt);
+      const related = (await server.gql(`{ article(slug: "picked") { related(first: 3) { article { slug paragraphs } } } }`)).body.data.article.related;
+      assert.ok(related.length > 0 && related.every((r: { article: { paragraphs: string[] } }) => r.article.paragraphs.length === 2));
+    } finally {
+      await server.dataSource.query(`UPDATE articles SET lead = 'Lead.' WHERE slug = 'makassar'`);
+    }
+  });
 });

@@ -1,0 +1,93 @@
+import {
+  getNamedType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+
+/**
+ * How much of an article's body a read must fetch. The body is the one large column (several
+ * kilobytes against a few hundred bytes for the rest of the row), and most pages never show it:
+ * a home or tag page lists titles and excerpts.
+ * - NONE: no field reads it.
+ * - EXCERPT: `excerpt` falls back to the body only when the lead is empty, so the body is
+ *   fetched for those rows alone.
+ * - FULL: `body` or `paragraphs` is selected.
+ */
+export enum BodyNeed {
+  NONE = 0,
+  EXCERPT = 1,
+  FULL = 2,
+}
+
+/** The loaders that produce articles, each told what its own part of the query selects. */
+export interface ArticleSelection {
+  /** `article(id|slug)` and anything else loading single articles by key. */
+  byKey: BodyNeed;
+  /** `articles`, `Author.articles`, `Tag.articles`. */
+  lists: BodyNeed;
+  /** `Article.related`. */
+  related: BodyNeed;
+}
+
+/** What a caller outside GraphQL (or an unanalysed request) gets: everything. */
+export const FULL_SELECTION: Readonly<ArticleSelection> = Object.freeze({ byKey: BodyNeed.FULL, lists: BodyNeed.FULL, related: BodyNeed.FULL });
+
+const BODY_FIELDS: Record<string, BodyNeed> = { body: BodyNeed.FULL, paragraphs: BodyNeed.FULL, excerpt: BodyNeed.EXCERPT };
+
+/** Which loader serves the articles below a field, by the field's parent type and name. */
+function ownerOf(parent: string, field: string): keyof ArticleSelection | null {
+  if (parent === "Query" && field === "article") return "byKey";
+  if ((parent === "Query" || parent === "Author" || parent === "Tag") && field === "articles") return "lists";
+  if (parent === "Article" && field === "related") return "related";
+  return null;
+}
+
+const analysed = new WeakMap<DocumentNode, Map<string, ArticleSelection>>();
+
+/**
+ * Walks the operation once (fragments followed, typed by the schema) and records, per article
+ * loader, the largest body need under it. Remembered per parsed document, which Apollo reuses
+ * for a repeated query string, so a hot query is analysed once. Validation has already refused
+ * fragment cycles and the depth limit bounds the walk.
+ */
+export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArticleSelection {
+  const key = operation.name?.value ?? "";
+  let byOperation = analysed.get(document);
+  const known = byOperation?.get(key);
+  if (known) return known;
+
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const selection: ArticleSelection = { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.NONE };
+
+  const walk = (set: SelectionSetNode | undefined, type: GraphQLObjectType | null, owner: keyof ArticleSelection | null): void => {
+    if (!set) return;
+    for (const node of set.selections) {
+      if (node.kind === Kind.FIELD) {
+        const name = node.name.value;
+        if (type?.name === "Article" && owner && BODY_FIELDS[name] !== undefined) selection[owner] = Math.max(selection[owner], BODY_FIELDS[name]);
+        const fieldType = type?.getFields()[name]?.type;
+        const named = fieldType ? getNamedType(fieldType) : null;
+        walk(node.selectionSet, named && isObjectType(named) ? named : null, (type && ownerOf(type.name, name)) ?? owner);
+      } else {
+        const definition = node.kind === Kind.INLINE_FRAGMENT ? node : fragments.get(node.name.value);
+        const condition = definition?.typeCondition ? schema.getType(definition.typeCondition.name.value) : type;
+        walk(definition?.selectionSet, condition && isObjectType(condition) ? condition : null, owner);
+      }
+    }
+  };
+  walk(operation.selectionSet, schema.getRootType(operation.operation) ?? null, null);
+
+  if (!byOperation) {
+    byOperation = new Map();
+    analysed.set(document, byOperation);
+  }
+  byOperation.set(key, selection);
+  return selection;
+}

@@ -1,0 +1,52 @@
+import "reflect-metadata";
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { Kind, parse, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { buildAppSchema } from "../../src/graphql/schema";
+import { articleSelectionOf, BodyNeed, type ArticleSelection } from "../../src/loaders/article-selection";
+
+let schema: GraphQLSchema;
+before(async () => {
+  schema = await buildAppSchema();
+});
+
+function selectionOf(source: string, operationName?: string): ArticleSelection {
+  const document = parse(source);
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || d.name?.value === operationName),
+  )!;
+  return articleSelectionOf(schema, document, operation);
+}
+
+describe("article selection: which loaders fetch the body", () => {
+  it("a home page of titles and excerpts reads bodies only for excerpts", () => {
+    const s = selectionOf(`{ articles(first: 20) { nodes { slug title excerpt author { name } tags { slug } } } }`);
+    assert.deepEqual(s, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE });
+  });
+
+  it("an article page reads its own body but not its related articles'", () => {
+    const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title paragraphs related(first: 5) { article { slug title excerpt } } } }`);
+    assert.deepEqual(s, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT });
+  });
+
+  it("follows named and inline fragments, and nested lists under authors and tags", () => {
+    const s = selectionOf(`
+      query Page { tag(slug: "x") { articles(first: 3) { nodes { ...Card } } } }
+      fragment Card on Article { title ... on Article { body } }`);
+    assert.equal(s.lists, BodyNeed.FULL);
+    assert.equal(s.byKey, BodyNeed.NONE);
+    const viaAuthor = selectionOf(`{ authors(first: 2) { nodes { articles(first: 2) { edges { node { paragraphs } } } } } }`);
+    assert.equal(viaAuthor.lists, BodyNeed.FULL);
+  });
+
+  it("a related article's body inside a list counts for related, not for the list", () => {
+    const s = selectionOf(`{ articles(first: 2) { nodes { title related { article { body } } } } }`);
+    assert.deepEqual(s, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL });
+  });
+
+  it("analyses the named operation of a document holding several", () => {
+    const source = `query A { articles { nodes { body } } } query B { articles { nodes { title } } }`;
+    assert.equal(selectionOf(source, "A").lists, BodyNeed.FULL);
+    assert.equal(selectionOf(source, "B").lists, BodyNeed.NONE);
+  });
+});
