@@ -41,8 +41,8 @@ export interface FtsQuery {
   match: string;
   /**
    * Positive search terms, folded but not stemmed, for highlighting
-   * (`buildSnippet`). Prefix terms keep their trailing `*`. Excluded terms
-   * are not listed.
+   * (`buildSnippet`). Prefix terms keep their trailing `*`; a phrase is one
+   * term with its words space-joined. Excluded terms are not listed.
    */
   terms: string[];
 }
@@ -51,7 +51,7 @@ interface Clause {
   negated: boolean;
   /** FTS5 phrase, e.g. `"tembak"`, `"kim jong"` or `"senja"*`. */
   fts: string;
-  /** Folded tokens for highlighting; the prefix token carries its `*`. */
+  /** Folded tokens for highlighting, a phrase space-joined; a prefix carries its `*`. */
   highlight: string[];
   tokenCount: number;
 }
@@ -88,7 +88,8 @@ function makeClause(raw: string, negated: boolean, prefix: boolean, budget: numb
     prefix = false; // the prefix token was the one cut off
   }
   if (prefix) stems[stems.length - 1] = tokens[tokens.length - 1];
-  const highlight = prefix ? [...tokens.slice(0, -1), tokens[tokens.length - 1] + '*'] : tokens;
+  // A phrase is highlighted as a whole (its words space-joined), never word by word.
+  const highlight = [tokens.join(' ') + (prefix ? '*' : '')];
   return {
     negated,
     fts: `"${stems.join(' ')}"${prefix ? '*' : ''}`,

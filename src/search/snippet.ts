@@ -36,28 +36,39 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
 }
 
+interface Phrase {
+  /** Stems of the phrase's words; the last is a raw prefix when `prefix`. */
+  stems: string[];
+  prefix: boolean;
+  key: string;
+}
+
 interface Matcher {
   stems: Set<string>;
   prefixes: string[];
+  phrases: Phrase[];
 }
 
 /**
- * `terms` are what buildFtsQuery returns: folded, unstemmed words, with a
- * trailing `*` marking a prefix term. Raw user words also work, since they
- * are folded and stemmed here.
+ * `terms` are what buildFtsQuery returns: folded, unstemmed words, a
+ * trailing `*` marking a prefix term, a phrase as its words space-joined.
+ * Raw user words also work, since they are folded and stemmed here.
  */
 function compileTerms(terms: string[]): Matcher {
   const stems = new Set<string>();
   const prefixes: string[] = [];
+  const phrases: Phrase[] = [];
   for (const term of terms) {
     const isPrefix = term.endsWith('*');
     const tokens = foldText(isPrefix ? term.slice(0, -1) : term).match(TOKEN_RE) ?? [];
-    tokens.forEach((t, i) => {
-      if (isPrefix && i === tokens.length - 1) prefixes.push(t);
-      else stems.add(stemWord(t));
-    });
+    if (tokens.length > 1) {
+      phrases.push({ stems: tokens.map((t, i) => (isPrefix && i === tokens.length - 1 ? t : stemWord(t))), prefix: isPrefix, key: term });
+    } else if (tokens.length === 1) {
+      if (isPrefix) prefixes.push(tokens[0]);
+      else stems.add(stemWord(tokens[0]));
+    }
   }
-  return { stems, prefixes };
+  return { stems, prefixes, phrases };
 }
 
 interface Word {
@@ -79,6 +90,8 @@ function matchToken(token: string, stem: string, m: Matcher): string | null {
 
 function scanWords(text: string, m: Matcher): Word[] {
   const words: Word[] = [];
+  // Every token in text order with the word it belongs to, for phrase matching.
+  const parts: { token: string; stem: string; word: number }[] = [];
   let prevToken = '';
   let prevStem = '';
   let prevEnd = 0;
@@ -91,11 +104,26 @@ function scanWords(text: string, m: Matcher): Word[] {
     for (const token of tokens) {
       const stem = inheritsStem(prevToken, text.slice(prevEnd, start), token) ? prevStem : stemWord(token);
       match ??= matchToken(token, stem, m);
+      parts.push({ token, stem, word: words.length });
       prevToken = token;
       prevStem = stem;
     }
     prevEnd = end;
     words.push({ start, end, match });
+  }
+  // A phrase marks its words only where all of them stand together, in order.
+  for (const phrase of m.phrases) {
+    const n = phrase.stems.length;
+    for (let i = 0; i + n <= parts.length; i++) {
+      let whole = true;
+      for (let k = 0; k < n && whole; k++) {
+        const part = parts[i + k];
+        const want = phrase.stems[k];
+        whole = phrase.prefix && k === n - 1 ? part.token.startsWith(want) || part.stem.startsWith(want) : part.stem === want;
+      }
+      if (!whole) continue;
+      for (let k = 0; k < n; k++) words[parts[i + k].word].match ??= phrase.key;
+    }
   }
   return words;
 }
@@ -143,8 +171,9 @@ function bestWindow(words: Word[], size: number): number {
  * Without any match the snippet is the beginning of the text.
  *
  * `terms`: as returned by `buildFtsQuery(...).terms` (folded words,
- * prefix terms ending in `*`). A word is highlighted when its stem equals
- * the stem of a term, or when it or its stem starts with a prefix term.
+ * prefix terms ending in `*`, phrases space-joined). A word is highlighted
+ * when its stem equals the stem of a term, when it or its stem starts with a
+ * prefix term, or when it stands in a whole occurrence of a phrase.
  */
 export function buildSnippet(text: string, terms: string[], opts: SnippetOptions): string {
   if (!text) return '';

@@ -76,3 +76,16 @@ test('degenerate inputs', () => {
   assert.equal(buildSnippet('<<>>', ['a'], MARK), '&lt;&lt;&gt;&gt;');
   assert.equal(buildSnippet('kata', ['kata'], { ...MARK, maxWords: 0 }), '<mark>kata</mark>');
 });
+
+test('a phrase is marked only where its words stand together, in order', () => {
+  const text = 'Sebanyak 24 unit bus bertenaga surya tiba. Bus listrik pertama melayani rute kota; listrik padam kemarin.';
+  assert.equal(
+    buildSnippet(text, terms('"bus listrik"'), { ...MARK, maxWords: 40 }),
+    'Sebanyak 24 unit bus bertenaga surya tiba. <mark>Bus</mark> <mark>listrik</mark> pertama melayani rute kota; listrik padam kemarin.',
+  );
+  // A prefix on the phrase's last word, and a lone word beside the phrase, still work.
+  assert.equal(
+    buildSnippet(text, terms('"bus list"* surya'), { ...MARK, maxWords: 40 }),
+    'Sebanyak 24 unit bus bertenaga <mark>surya</mark> tiba. <mark>Bus</mark> <mark>listrik</mark> pertama melayani rute kota; listrik padam kemarin.',
+  );
+});
