@@ -8,8 +8,18 @@ import { Role } from "../viewer";
 
 const USAGE = `usage:
   npm run token -- create --name NAME --role CONTRIBUTOR|AUTHOR|EDITOR|ADMIN [--author SLUG] [--expires-in-days N]
-  npm run token -- list
+  npm run token -- list [--json]
   npm run token -- revoke <id|prefix>`;
+
+const COLUMNS = ["ID", "PREFIX", "ROLE", "AUTHOR", "STATE", "NAME", "EXPIRES", "LAST USED"];
+
+/** A header and columns padded to their widest cell; the last column is not padded. */
+function printTable(rows: string[][]): void {
+  const all = [COLUMNS, ...rows];
+  const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  for (const row of all) console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd());
+  if (rows.length === 0) console.log("(no tokens)");
+}
 
 /** Writes the secret alone on stdout (so scripts can capture it) and the rest on stderr. */
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: "string" },
       author: { type: "string" },
       "expires-in-days": { type: "string" },
+      json: { type: "boolean" },
     },
   });
   if (!command || !["create", "list", "revoke"].includes(command)) {
@@ -45,11 +56,18 @@ async function main(argv: string[]): Promise<number> {
     } else if (command === "list") {
       const tokens = await listTokens(dataSource);
       const authors = new Map((await dataSource.getRepository(Author).find()).map((a) => [a.id, a.slug]));
-      for (const t of tokens) {
-        const state = t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= now ? "expired" : "active";
-        const author = t.authorId ? authors.get(t.authorId) ?? String(t.authorId) : "-";
-        console.log([t.id, t.tokenPrefix, t.role, author, state, t.name, t.expiresAt?.toISOString() ?? "never", t.lastUsedAt?.toISOString() ?? "never used"].join("\t"));
-      }
+      const rows = tokens.map((t) => ({
+        id: t.id,
+        prefix: t.tokenPrefix,
+        role: t.role,
+        author: t.authorId ? (authors.get(t.authorId) ?? String(t.authorId)) : null,
+        state: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= now ? "expired" : "active",
+        name: t.name,
+        expiresAt: t.expiresAt?.toISOString() ?? null,
+        lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+      }));
+      if (values.json) console.log(JSON.stringify(rows, null, 2));
+      else printTable(rows.map((r) => [String(r.id), r.prefix, r.role, r.author ?? "-", r.state, r.name, r.expiresAt ?? "never", r.lastUsedAt ?? "never used"]));
     } else {
       if (positionals.length !== 1) {
         console.error(USAGE);

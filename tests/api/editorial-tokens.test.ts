@@ -115,9 +115,19 @@ describe("npm run token: the command against a database file", () => {
     assert.match(created.stderr, /shown only now/);
 
     const listed = await token("list");
-    const line = listed.stdout.split("\n").find((l) => l.includes("cms import"))!;
+    const lines = listed.stdout.trimEnd().split("\n");
+    assert.match(lines[0], /^ID +PREFIX +ROLE +AUTHOR +STATE +NAME +EXPIRES +LAST USED$/);
+    const line = lines.find((l) => l.includes("cms import"))!;
     assert.ok(line.includes(secret.slice(0, 8)) && line.includes("EDITOR") && line.includes("active"), line);
+    // Aligned: every column starts where its header does.
+    assert.equal(line.indexOf("EDITOR"), lines[0].indexOf("ROLE"));
+    assert.equal(line.indexOf("cms import"), lines[0].indexOf("NAME"));
     assert.ok(!listed.stdout.includes(secret));
+    const json = JSON.parse((await token("list", "--json")).stdout);
+    assert.deepEqual(
+      json.map((t: Record<string, unknown>) => [t.prefix, t.role, t.state, t.name, t.lastUsedAt]),
+      [[secret.slice(0, 8), "EDITOR", "active", "cms import", null]],
+    );
 
     const server = await startTestServer({ dbFile });
     try {
@@ -129,7 +139,7 @@ describe("npm run token: the command against a database file", () => {
       assert.match(revoked.stdout, /revoked token/);
       const refused = await server.gql(`{ tags { totalCount } }`, {}, headers);
       assert.equal(refused.status, 401);
-      assert.match((await token("list")).stdout, /revoked\tcms import/);
+      assert.match((await token("list")).stdout, /revoked +cms import/);
     } finally {
       await server.close();
     }
