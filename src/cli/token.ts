@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       const days = values["expires-in-days"];
       const { token, secret } = await createToken(
         dataSource,
+        "console",
         { name: values.name ?? "", role, authorSlug: values.author ?? null, expiresInDays: days === undefined ? null : Number(days) },
         now,
       );
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       console.error("the secret is shown only now; store it:");
       console.log(secret);
     } else if (command === "list") {
-      const tokens = await listTokens(dataSource);
+      const tokens = await listTokens(dataSource, "console");
       const authors = new Map((await dataSource.getRepository(Author).find()).map((a) => [a.id, a.slug]));
       const rows = tokens.map((t) => ({
         id: t.id,
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(USAGE);
         return 2;
       }
-      const token = await revokeToken(dataSource, positionals[0], now);
+      const token = await revokeToken(dataSource, "console", positionals[0], now);
       console.log(`revoked token ${token.id} "${token.name}"`);
     }
     return 0;

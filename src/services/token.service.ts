@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import { ApiToken } from "../entities/api-token.entity";
 import { Author } from "../entities/author.entity";
 import { writeTransaction } from "../db/write-lock";
+import { requireRole } from "./access";
 import { timestampParam } from "../db/dialect";
 import { badInput, notFound, unauthenticated } from "../errors";
 import { Role, type Viewer } from "../viewer";
@@ -29,7 +30,18 @@ export interface CreatedToken {
   secret: string;
 }
 
-export async function createToken(dataSource: DataSource, input: CreateTokenInput, now: Date): Promise<CreatedToken> {
+/**
+ * Who may manage tokens: an ADMIN token over GraphQL, or the operator at the database's own
+ * console (`npm run token`), who already holds the database itself.
+ */
+export type TokenManager = Viewer | "console";
+
+function requireTokenManager(by: TokenManager): void {
+  if (by !== "console") requireRole(by, Role.ADMIN);
+}
+
+export async function createToken(dataSource: DataSource, by: TokenManager, input: CreateTokenInput, now: Date): Promise<CreatedToken> {
+  requireTokenManager(by);
   const fields: Record<string, string> = {};
   const name = input.name?.trim() ?? "";
   if (name.length < 1 || name.length > 100) fields.name = "must be 1 to 100 characters";
@@ -66,12 +78,14 @@ export async function createToken(dataSource: DataSource, input: CreateTokenInpu
   return { token, secret };
 }
 
-export function listTokens(dataSource: DataSource): Promise<ApiToken[]> {
+export async function listTokens(dataSource: DataSource, by: TokenManager): Promise<ApiToken[]> {
+  requireTokenManager(by);
   return dataSource.getRepository(ApiToken).find({ order: { id: "ASC" } });
 }
 
 /** By id, or by the listed prefix when that names exactly one token. */
-export async function revokeToken(dataSource: DataSource, idOrPrefix: string, now: Date): Promise<ApiToken> {
+export async function revokeToken(dataSource: DataSource, by: TokenManager, idOrPrefix: string, now: Date): Promise<ApiToken> {
+  requireTokenManager(by);
   return writeTransaction(dataSource, async (manager) => {
     const repo = manager.getRepository(ApiToken);
     const matches = /^[0-9]+$/.test(idOrPrefix)

@@ -119,7 +119,7 @@ describe("editorial mutations: allowed and refused per role", () => {
     {
       name: "revokeApiToken",
       prepare: async () => {
-        const { token } = await createToken(server.dataSource, { name: "to revoke", role: Role.EDITOR }, new Date());
+        const { token } = await createToken(server.dataSource, "console", { name: "to revoke", role: Role.EDITOR }, new Date());
         return { query: `mutation ($id: ID!) { revokeApiToken(id: $id) { id } }`, variables: { id: String(token.id) } };
       },
       expect: ADMIN_ONLY,

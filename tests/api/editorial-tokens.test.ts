@@ -84,7 +84,7 @@ describe("API tokens: authentication and lifecycle", () => {
   });
 
   it("expires a token when the clock passes its expiry", async () => {
-    const { secret } = await createToken(server.dataSource, { name: "one-day", role: Role.EDITOR, expiresInDays: 1 }, server.clock.now());
+    const { secret } = await createToken(server.dataSource, "console", { name: "one-day", role: Role.EDITOR, expiresInDays: 1 }, server.clock.now());
     const headers = { authorization: `Bearer ${secret}` };
     assert.equal((await server.gql(draftQuery, { id: draftId }, headers)).status, 200);
     server.clock.advance(DAY + 60_000);
@@ -94,7 +94,7 @@ describe("API tokens: authentication and lifecycle", () => {
   });
 
   it("refuses a CONTRIBUTOR or AUTHOR token that is not bound to an author", async () => {
-    await assert.rejects(createToken(server.dataSource, { name: "x", role: Role.CONTRIBUTOR }, new Date()), (error: any) => {
+    await assert.rejects(createToken(server.dataSource, "console", { name: "x", role: Role.CONTRIBUTOR }, new Date()), (error: any) => {
       assert.equal(error.extensions.code, "BAD_USER_INPUT");
       assert.ok(error.extensions.fields.authorSlug);
       return true;

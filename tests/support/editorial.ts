@@ -6,7 +6,7 @@ export { Role };
 
 /** A real token made by the token service (no hand-made hashes); returns the header that carries it. */
 export async function bearer(server: TestServer, role: Role, authorSlug?: string, name = `${role.toLowerCase()} ${authorSlug ?? "desk"}`) {
-  const { token, secret } = await createToken(server.dataSource, { name, role, authorSlug }, server.clock.now());
+  const { token, secret } = await createToken(server.dataSource, "console", { name, role, authorSlug }, server.clock.now());
   return { headers: { authorization: `Bearer ${secret}` }, secret, token };
 }
 
