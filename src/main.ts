@@ -25,7 +25,23 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
+/** What an operator can act on, in one line; the full error only when it is not one we know. */
+function startupFailure(error: unknown, port: number | undefined): string | null {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EADDRINUSE") return `port ${port ?? "?"} is in use; set PORT to a free port`;
+  if (code === "EACCES") return `not allowed to listen on port ${port ?? "?"}; set PORT to a port above 1024`;
+  return null;
+}
+
 main().catch((error) => {
-  console.error("failed to start:", error);
+  let port: number | undefined;
+  try {
+    port = loadConfig().port;
+  } catch {
+    // The configuration itself was the problem; its message says which variable.
+  }
+  const line = startupFailure(error, port);
+  if (line) console.error(line);
+  else console.error("failed to start:", error instanceof Error && /must|DATABASE_URL/.test(error.message) ? error.message : error);
   process.exit(1);
 });

@@ -20,6 +20,8 @@ const SAFE_CODES = new Set([
   "RATE_LIMITED",
 ]);
 
+const INTROSPECTION_REFUSED = /^GraphQL introspection is not allowed/;
+
 interface FieldValidationError {
   property: string;
   constraints?: Record<string, string>;
@@ -72,7 +74,9 @@ export function createFormatError(logger: Logger) {
     const deliberate = typeof code === "string" && SAFE_CODES.has(code) && (original instanceof GraphQLError || code !== "INTERNAL_SERVER_ERROR");
     if (deliberate) {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
+      // Apollo's own wording tells the client how to configure our server; the client only needs the fact.
+      const message = INTROSPECTION_REFUSED.test(formatted.message) ? "introspection is disabled" : formatted.message;
+      return { ...formatted, message, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
     }
     logger.error({ requestId: requestId ?? null, err: original, path: formatted.path }, "unexpected error");
     return {

@@ -96,6 +96,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   await apollo.start();
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, scope: RequestScope) {
+    // A browser opening the endpoint in production would otherwise meet the CSRF refusal.
+    if (config.production && req.method === "GET" && !url.search && String(req.headers.accept ?? "").includes("text/html")) {
+      const text = "Apollo Sandbox is disabled in production. Send GraphQL requests with POST and content-type: application/json.\n";
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(text)), "x-request-id": scope.requestId });
+      res.end(text);
+      return;
+    }
     let body: unknown;
     if (req.method === "POST") {
       const text = await readBody(req, config.limits.maxBodyBytes);

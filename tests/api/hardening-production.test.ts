@@ -23,6 +23,7 @@ describe("production mode (NODE_ENV=production)", () => {
       const response = await postJson(production, { query });
       assert.equal(response.status, 400, response.text);
       assert.equal(firstError(response).extensions?.code, "GRAPHQL_VALIDATION_FAILED");
+      assert.equal(firstError(response).message, "introspection is disabled");
       assert.equal(response.json.data, undefined);
     }
     // Development keeps it for Sandbox and codegen.
@@ -43,7 +44,10 @@ describe("production mode (NODE_ENV=production)", () => {
 
   test("no Sandbox landing page", async () => {
     const prod = await send(production.url, { headers: { accept: "text/html" } });
-    assert.doesNotMatch(prod.text, /sandbox|embeddable|<html/i);
+    assert.doesNotMatch(prod.text, /embeddable|<html/i);
+    assert.equal(prod.status, 200);
+    assert.match(String(prod.headers.get("content-type")), /^text\/plain/);
+    assert.match(prod.text, /^Apollo Sandbox is disabled in production/);
     const dev = await send(development.url, { headers: { accept: "text/html" } });
     assert.match(dev.text, /<html/i);
     await assertStillServes(production);
