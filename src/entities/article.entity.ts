@@ -11,7 +11,6 @@ import {
   UpdateDateColumn,
 } from "typeorm";
 import { Author } from "./author.entity";
-import { simpleResolvers } from "../graphql/tuning";
 
 /** What is stored. SCHEDULED is derived (published with a future instant), so no job has to flip it. */
 export type StoredArticleStatus = "draft" | "published";
@@ -27,7 +26,7 @@ registerEnumType(ArticleStatus, {
   description: "Where an article is in its life. SCHEDULED and PUBLISHED differ only by whether publishedAt has come.",
 });
 
-@ObjectType({ description: "The featured image shown above the article body.", simpleResolvers })
+@ObjectType({ description: "The featured image shown above the article body." })
 export class FeaturedImage {
   @Field()
   url: string;
@@ -36,7 +35,7 @@ export class FeaturedImage {
   caption: string | null;
 }
 
-@ObjectType({ description: "A news article.", simpleResolvers })
+@ObjectType({ description: "A news article." })
 @Entity({ name: "articles" })
 @Index("ix_articles_published", ["status", "publishedAt", "id"])
 @Index("ix_articles_author_published", ["authorId", "publishedAt", "id"])

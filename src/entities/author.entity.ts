@@ -1,8 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
-import { simpleResolvers } from "../graphql/tuning";
 
-@ObjectType({ description: "A person who writes for the newsroom.", simpleResolvers })
+@ObjectType({ description: "A person who writes for the newsroom." })
 @Entity({ name: "authors" })
 export class Author {
   @Field(() => ID)

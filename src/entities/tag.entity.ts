@@ -1,8 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
-import { simpleResolvers } from "../graphql/tuning";
 
-@ObjectType({ description: "A topic that groups articles, e.g. `Pemilu 2024`.", simpleResolvers })
+@ObjectType({ description: "A topic that groups articles, e.g. `Pemilu 2024`." })
 @Entity({ name: "tags" })
 export class Tag {
   @Field(() => ID)

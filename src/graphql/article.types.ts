@@ -5,7 +5,6 @@ import { ArticleOrder, TagMatch } from "../loaders/article-query";
 import { RelatedReason } from "../loaders/article.loader";
 import { SLUG_PATTERN } from "../lib/slug";
 import { connectionTypes } from "./connection";
-import { simpleResolvers } from "./tuning";
 
 registerEnumType(ArticleOrder, { name: "ArticleOrder", description: "Article list order; newest published first by default." });
 registerEnumType(TagMatch, { name: "TagMatch", description: "Whether an article must carry ANY or ALL of the filter's tags." });
@@ -41,7 +40,7 @@ export class ArticleFilter {
   statuses?: ArticleStatus[];
 }
 
-@ObjectType({ description: "An article listed as related to another, and why.", simpleResolvers })
+@ObjectType({ description: "An article listed as related to another, and why." })
 export class RelatedArticle {
   @Field(() => Article)
   article: Article;

@@ -2,7 +2,6 @@ import { Field, Float, ObjectType, registerEnumType } from "type-graphql";
 import { Article } from "../entities/article.entity";
 import { SearchOrder, type SearchHitData } from "../loaders/search.loader";
 import { connectionTypes } from "./connection";
-import { simpleResolvers } from "./tuning";
 
 registerEnumType(SearchOrder, {
   name: "SearchOrder",
@@ -31,7 +30,7 @@ export const HIGHLIGHT_MARKERS: Record<Exclude<HighlightStyle, HighlightStyle.DE
   B: { open: "<b>", close: "</b>" },
 };
 
-@ObjectType({ description: "One search result: the article, how well it matched, and where.", simpleResolvers })
+@ObjectType({ description: "One search result: the article, how well it matched, and where." })
 export class SearchHit implements SearchHitData {
   @Field(() => Article)
   article: Article;

@@ -9,7 +9,3 @@ export interface Page<T> {
   hasPreviousPage: boolean;
   totalCount: () => Promise<number>;
 }
-
-export function emptyPage<T>(): Page<T> {
-  return { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: async () => 0 };
-}
