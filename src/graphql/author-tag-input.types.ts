@@ -5,8 +5,9 @@ import { NOT_BLANK, URL_OPTIONS } from "./validation";
 
 const SLUG_MESSAGE = "slug must be lowercase letters, digits and single dashes";
 
+/** Name and slug, shared by authors and tags. */
 @InputType()
-export class CreateAuthorInput {
+abstract class CreateNamedInput {
   @Field()
   @Matches(NOT_BLANK, { message: "name must not be blank" })
   @MaxLength(200)
@@ -17,7 +18,25 @@ export class CreateAuthorInput {
   @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
   @MaxLength(120)
   slug?: string | null;
+}
 
+@InputType()
+abstract class UpdateNamedInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(NOT_BLANK, { message: "name must not be blank" })
+  @MaxLength(200)
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
+  @MaxLength(120)
+  slug?: string | null;
+}
+
+@InputType()
+export class CreateAuthorInput extends CreateNamedInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(5000)
@@ -31,19 +50,7 @@ export class CreateAuthorInput {
 }
 
 @InputType({ description: "Omitted fields stay; bio and avatarUrl are cleared by an explicit null." })
-export class UpdateAuthorInput {
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(NOT_BLANK, { message: "name must not be blank" })
-  @MaxLength(200)
-  name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
-  @MaxLength(120)
-  slug?: string | null;
-
+export class UpdateAuthorInput extends UpdateNamedInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(5000)
@@ -57,18 +64,7 @@ export class UpdateAuthorInput {
 }
 
 @InputType()
-export class CreateTagInput {
-  @Field()
-  @Matches(NOT_BLANK, { message: "name must not be blank" })
-  @MaxLength(200)
-  name: string;
-
-  @Field(() => String, { nullable: true, description: "Derived from the name when omitted; a taken slug gets a suffix." })
-  @IsOptional()
-  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
-  @MaxLength(120)
-  slug?: string | null;
-
+export class CreateTagInput extends CreateNamedInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(5000)
@@ -76,19 +72,7 @@ export class CreateTagInput {
 }
 
 @InputType({ description: "Omitted fields stay; description is cleared by an explicit null." })
-export class UpdateTagInput {
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(NOT_BLANK, { message: "name must not be blank" })
-  @MaxLength(200)
-  name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
-  @MaxLength(120)
-  slug?: string | null;
-
+export class UpdateTagInput extends UpdateNamedInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(5000)

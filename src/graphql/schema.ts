@@ -2,8 +2,6 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { ArticleResolver } from "../resolvers/article.resolver";
 import { ArticleRevisionResolver, ArticleWriteResolver } from "../resolvers/article-write.resolver";
-import { AuthorWriteResolver } from "../resolvers/author-write.resolver";
-import { TagWriteResolver } from "../resolvers/tag-write.resolver";
 import { TokenResolver } from "../resolvers/token.resolver";
 import { AuthorResolver } from "../resolvers/author.resolver";
 import { SearchResolver } from "../resolvers/search.resolver";
@@ -17,8 +15,6 @@ export const resolvers = [
   SearchResolver,
   ArticleWriteResolver,
   ArticleRevisionResolver,
-  AuthorWriteResolver,
-  TagWriteResolver,
   TokenResolver,
 ] as const;
 

@@ -1,68 +1,31 @@
 import { Author } from "../entities/author.entity";
 import { ApiToken } from "../entities/api-token.entity";
 import { Article } from "../entities/article.entity";
-import { writeTransaction } from "../db/write-lock";
-import { conflict, notFound } from "../errors";
-import { Role } from "../viewer";
-import { requireRole } from "./access";
-import { personOrTagKeys, recordContentEvent } from "../events/content-events";
-import { slugFrom, uniqueSlug } from "./unique-slug";
+import { createNamed, deleteNamed, updateNamed, type NameValues, type NamedKind } from "./named-entity.service";
 import type { WriteContext } from "./write-context";
 
-export interface AuthorValues {
-  name?: string | null;
-  slug?: string | null;
+export interface AuthorValues extends NameValues {
   bio?: string | null;
   avatarUrl?: string | null;
 }
 
-export async function createAuthor(context: WriteContext, input: AuthorValues & { name: string }): Promise<Author> {
-  requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.dataSource, async (manager) => {
-    const repo = manager.getRepository(Author);
-    const saved = await repo.save(
-      repo.create({
-        name: input.name.trim(),
-        slug: await uniqueSlug(manager, "authors", input.slug ?? slugFrom(input.name, "penulis")),
-        bio: input.bio ?? null,
-        avatarUrl: input.avatarUrl ?? null,
-        createdAt: context.now,
-        updatedAt: context.now,
-      }),
-    );
-    recordContentEvent({ type: "author.created", entity: "author", id: saved.id, slug: saved.slug, keys: personOrTagKeys("author", saved.id), occurredAt: context.now });
-    return saved;
-  });
+const AUTHOR: NamedKind<Author> = { kind: "author", entity: Author, table: "authors", fallbackSlug: "penulis" };
+
+export function createAuthor(context: WriteContext, input: AuthorValues & { name: string }): Promise<Author> {
+  return createNamed(context, AUTHOR, input, { bio: input.bio ?? null, avatarUrl: input.avatarUrl ?? null });
 }
 
-export async function updateAuthor(context: WriteContext, id: number, input: AuthorValues): Promise<Author> {
-  requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.dataSource, async (manager) => {
-    const author = await manager.findOne(Author, { where: { id } });
-    if (!author) throw notFound(`author ${id}`);
-    if (input.name != null) author.name = input.name.trim();
-    if (input.slug != null && input.slug !== author.slug) author.slug = await uniqueSlug(manager, "authors", input.slug, id);
-    if (input.bio !== undefined) author.bio = input.bio;
-    if (input.avatarUrl !== undefined) author.avatarUrl = input.avatarUrl;
-    author.updatedAt = context.now;
-    const saved = await manager.save(author);
-    recordContentEvent({ type: "author.updated", entity: "author", id, slug: saved.slug, keys: personOrTagKeys("author", id), occurredAt: context.now });
-    return saved;
-  });
+export function updateAuthor(context: WriteContext, id: number, input: AuthorValues): Promise<Author> {
+  return updateNamed(context, AUTHOR, id, input, { bio: input.bio, avatarUrl: input.avatarUrl });
 }
 
 /** Only an author nobody refers to: articles (deleted ones too, they can be restored) or tokens. */
-export async function deleteAuthor(context: WriteContext, id: number): Promise<boolean> {
-  requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.dataSource, async (manager) => {
-    const author = await manager.findOne(Author, { where: { id } });
-    if (!author) throw notFound(`author ${id}`);
+export function deleteAuthor(context: WriteContext, id: number): Promise<boolean> {
+  return deleteNamed(context, AUTHOR, id, async (manager, author) => {
     const articles = await manager.count(Article, { where: { authorId: id }, withDeleted: true });
-    if (articles > 0) throw conflict(`author "${author.slug}" still has ${articles} article(s); move or remove them first`);
+    if (articles > 0) return `author "${author.slug}" still has ${articles} article(s); move or remove them first`;
     const tokens = await manager.count(ApiToken, { where: { authorId: id } });
-    if (tokens > 0) throw conflict(`author "${author.slug}" is bound to ${tokens} API token(s)`);
-    await manager.delete(Author, { id });
-    recordContentEvent({ type: "author.deleted", entity: "author", id, slug: author.slug, keys: personOrTagKeys("author", id), occurredAt: context.now });
-    return true;
+    if (tokens > 0) return `author "${author.slug}" is bound to ${tokens} API token(s)`;
+    return null;
   });
 }

@@ -1,62 +1,26 @@
 import { ArticleTag } from "../entities/article-tag.entity";
 import { Tag } from "../entities/tag.entity";
-import { writeTransaction } from "../db/write-lock";
-import { conflict, notFound } from "../errors";
-import { Role } from "../viewer";
-import { requireRole } from "./access";
-import { personOrTagKeys, recordContentEvent } from "../events/content-events";
-import { slugFrom, uniqueSlug } from "./unique-slug";
+import { createNamed, deleteNamed, updateNamed, type NameValues, type NamedKind } from "./named-entity.service";
 import type { WriteContext } from "./write-context";
 
-export interface TagValues {
-  name?: string | null;
-  slug?: string | null;
+export interface TagValues extends NameValues {
   description?: string | null;
 }
 
-export async function createTag(context: WriteContext, input: TagValues & { name: string }): Promise<Tag> {
-  requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.dataSource, async (manager) => {
-    const repo = manager.getRepository(Tag);
-    const saved = await repo.save(
-      repo.create({
-        name: input.name.trim(),
-        slug: await uniqueSlug(manager, "tags", input.slug ?? slugFrom(input.name, "topik")),
-        description: input.description ?? null,
-        createdAt: context.now,
-        updatedAt: context.now,
-      }),
-    );
-    recordContentEvent({ type: "tag.created", entity: "tag", id: saved.id, slug: saved.slug, keys: personOrTagKeys("tag", saved.id), occurredAt: context.now });
-    return saved;
-  });
+const TAG: NamedKind<Tag> = { kind: "tag", entity: Tag, table: "tags", fallbackSlug: "topik" };
+
+export function createTag(context: WriteContext, input: TagValues & { name: string }): Promise<Tag> {
+  return createNamed(context, TAG, input, { description: input.description ?? null });
 }
 
-export async function updateTag(context: WriteContext, id: number, input: TagValues): Promise<Tag> {
-  requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.dataSource, async (manager) => {
-    const tag = await manager.findOne(Tag, { where: { id } });
-    if (!tag) throw notFound(`tag ${id}`);
-    if (input.name != null) tag.name = input.name.trim();
-    if (input.slug != null && input.slug !== tag.slug) tag.slug = await uniqueSlug(manager, "tags", input.slug, id);
-    if (input.description !== undefined) tag.description = input.description;
-    tag.updatedAt = context.now;
-    const saved = await manager.save(tag);
-    recordContentEvent({ type: "tag.updated", entity: "tag", id, slug: saved.slug, keys: personOrTagKeys("tag", id), occurredAt: context.now });
-    return saved;
-  });
+export function updateTag(context: WriteContext, id: number, input: TagValues): Promise<Tag> {
+  return updateNamed(context, TAG, id, input, { description: input.description });
 }
 
 /** Only a tag no article carries (deleted articles included: restoring one brings its tags back). */
-export async function deleteTag(context: WriteContext, id: number): Promise<boolean> {
-  requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.dataSource, async (manager) => {
-    const tag = await manager.findOne(Tag, { where: { id } });
-    if (!tag) throw notFound(`tag ${id}`);
+export function deleteTag(context: WriteContext, id: number): Promise<boolean> {
+  return deleteNamed(context, TAG, id, async (manager, tag) => {
     const uses = await manager.count(ArticleTag, { where: { tagId: id } });
-    if (uses > 0) throw conflict(`tag "${tag.slug}" is on ${uses} article(s); remove it from them first`);
-    await manager.delete(Tag, { id });
-    recordContentEvent({ type: "tag.deleted", entity: "tag", id, slug: tag.slug, keys: personOrTagKeys("tag", id), occurredAt: context.now });
-    return true;
+    return uses > 0 ? `tag "${tag.slug}" is on ${uses} article(s); remove it from them first` : null;
   });
 }
