@@ -8,6 +8,7 @@ import { TokenResolver } from "../resolvers/token.resolver";
 import { AuthorResolver } from "../resolvers/author.resolver";
 import { SearchResolver } from "../resolvers/search.resolver";
 import { TagResolver } from "../resolvers/tag.resolver";
+import { WebhookResolver } from "../resolvers/webhook.resolver";
 import { DateTimeScalar } from "./date-time.scalar";
 
 export const resolvers = [
@@ -20,6 +21,7 @@ export const resolvers = [
   AuthorWriteResolver,
   TagWriteResolver,
   TokenResolver,
+  WebhookResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

@@ -1,0 +1,187 @@
+import type { DataSource } from "typeorm";
+import { writeTransaction } from "../db/write-lock";
+import { Webhook, WebhookEvent } from "../entities/webhook.entity";
+import { WebhookDelivery, WebhookDeliveryStatus } from "../entities/webhook-delivery.entity";
+import { badInput, notFound } from "../errors";
+import { decodeCursor, encodeCursor } from "../pagination/cursor";
+import type { Page } from "../pagination/page";
+import { Role } from "../viewer";
+import { wakeWebhookWorkers } from "../webhooks/delivery.worker";
+import { newMessageId, newSigningSecret } from "../webhooks/signing";
+import { assertPublicHost, parseEndpointUrl, UrlRefused } from "../webhooks/url-policy";
+import { MAX_WEBHOOK_ENDPOINTS, type WebhookConfig } from "../webhooks/webhook-config";
+import { TEST_EVENT_TYPE, testBodyOf } from "../webhooks/webhook-events";
+import { requireRole } from "./access";
+import type { WriteContext } from "./write-context";
+
+/** Webhook writes need the URL policy from the server's settings. */
+export interface WebhookContext extends WriteContext {
+  config: { webhooks: Pick<WebhookConfig, "allowPrivateUrls"> };
+}
+
+export interface WebhookValues {
+  url?: string | null;
+  events?: WebhookEvent[] | null;
+  description?: string | null;
+  active?: boolean | null;
+}
+
+export interface CreatedWebhookResult {
+  webhook: Webhook;
+  /** Shown once; the endpoint verifies signatures with it. */
+  secret: string;
+}
+
+const ALL_EVENTS = Object.values(WebhookEvent);
+
+/** Checks what was given and returns it normalized; every invalid field is named in one BAD_USER_INPUT. DNS is asked here, outside any transaction. */
+async function validated(context: WebhookContext, input: WebhookValues, creating: boolean): Promise<{ url?: string; events?: WebhookEvent[]; description?: string | null }> {
+  const fields: Record<string, string> = {};
+  const out: { url?: string; events?: WebhookEvent[]; description?: string | null } = {};
+  if (input.url != null || creating) {
+    const text = (input.url ?? "").trim();
+    try {
+      if (text.length > 2048) throw new UrlRefused("must be at most 2048 characters");
+      const url = parseEndpointUrl(text);
+      await assertPublicHost(url, context.config.webhooks.allowPrivateUrls);
+      out.url = url.toString();
+    } catch (error) {
+      if (!(error instanceof UrlRefused)) throw error;
+      fields.url = error.message;
+    }
+  }
+  if (input.events != null || creating) {
+    const events = [...new Set(input.events ?? [])];
+    if (events.length === 0) fields.events = "must name at least one event";
+    else if (events.some((e) => !ALL_EVENTS.includes(e))) fields.events = `must be among ${ALL_EVENTS.join(", ")}`;
+    else out.events = ALL_EVENTS.filter((e) => events.includes(e));
+  }
+  if (input.description !== undefined) {
+    const description = input.description?.trim() || null;
+    if (description && description.length > 500) fields.description = "must be at most 500 characters";
+    out.description = description;
+  }
+  if (Object.keys(fields).length) throw badInput(`invalid webhook: ${Object.keys(fields).join(", ")}`, fields);
+  return out;
+}
+
+export async function listWebhooks(context: WriteContext): Promise<Webhook[]> {
+  requireRole(context.viewer, Role.ADMIN);
+  return context.dataSource.getRepository(Webhook).find({ order: { id: "ASC" } });
+}
+
+export async function createWebhook(context: WebhookContext, input: WebhookValues & { url: string; events: WebhookEvent[] }): Promise<CreatedWebhookResult> {
+  requireRole(context.viewer, Role.ADMIN);
+  const values = await validated(context, input, true);
+  const secret = newSigningSecret();
+  const webhook = await writeTransaction(context.dataSource, async (manager) => {
+    const repo = manager.getRepository(Webhook);
+    if ((await repo.count()) >= MAX_WEBHOOK_ENDPOINTS) throw badInput(`at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first`, { url: "too many endpoints" });
+    return repo.save(
+      repo.create({
+        url: values.url!,
+        events: values.events!,
+        description: values.description ?? null,
+        active: input.active ?? true,
+        secret,
+        failureStreak: 0,
+        createdAt: context.now,
+        updatedAt: context.now,
+      }),
+    );
+  });
+  return { webhook, secret };
+}
+
+export async function updateWebhook(context: WebhookContext, id: number, input: WebhookValues): Promise<Webhook> {
+  requireRole(context.viewer, Role.ADMIN);
+  const values = await validated(context, input, false);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const repo = manager.getRepository(Webhook);
+    const webhook = await repo.findOne({ where: { id } });
+    if (!webhook) throw notFound(`webhook ${id}`);
+    if (values.url !== undefined) webhook.url = values.url;
+    if (values.events !== undefined) webhook.events = values.events;
+    if (values.description !== undefined) webhook.description = values.description;
+    if (input.active != null) {
+      // Switching an endpoint back on starts its failure count afresh.
+      if (input.active && !webhook.active) webhook.failureStreak = 0;
+      webhook.active = input.active;
+    }
+    webhook.updatedAt = context.now;
+    return repo.save(webhook);
+  });
+}
+
+/** Its queued deliveries and its log go with it. */
+export async function deleteWebhook(context: WriteContext, id: number): Promise<boolean> {
+  requireRole(context.viewer, Role.ADMIN);
+  return writeTransaction(context.dataSource, async (manager) => {
+    const found = await manager.getRepository(Webhook).findOne({ where: { id } });
+    if (!found) throw notFound(`webhook ${id}`);
+    await manager.delete(WebhookDelivery, { webhookId: id });
+    await manager.delete(Webhook, { id });
+    return true;
+  });
+}
+
+/** Queues a `webhook.test` event for this endpoint (whatever it subscribes to), delivered like any other. */
+export async function sendTestWebhook(context: WriteContext, id: number): Promise<WebhookDelivery> {
+  requireRole(context.viewer, Role.ADMIN);
+  const delivery = await writeTransaction(context.dataSource, async (manager) => {
+    const webhook = await manager.getRepository(Webhook).findOne({ where: { id } });
+    if (!webhook) throw notFound(`webhook ${id}`);
+    if (!webhook.active) throw badInput(`webhook ${id} is inactive; activate it to send a test`, { id: "inactive endpoint" });
+    const now = new Date();
+    const repo = manager.getRepository(WebhookDelivery);
+    return repo.save(
+      repo.create({
+        webhookId: id,
+        messageId: newMessageId(),
+        eventType: TEST_EVENT_TYPE,
+        payload: testBodyOf(id, now),
+        status: WebhookDeliveryStatus.PENDING,
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedUntil: null,
+        claimedBy: null,
+        lastError: null,
+        lastStatusCode: null,
+        latencyMs: null,
+        createdAt: now,
+        lastAttemptAt: null,
+        deliveredAt: null,
+      }),
+    );
+  });
+  // No content event was recorded, so no commit listener wakes the worker for it.
+  wakeWebhookWorkers(context.dataSource);
+  return delivery;
+}
+
+/** The delivery log of one endpoint, newest first, by keyset on the row id. */
+export async function listDeliveries(
+  context: { viewer: WriteContext["viewer"]; dataSource: DataSource },
+  webhookId: number,
+  window: { first: number; after: string | null },
+): Promise<Page<WebhookDelivery>> {
+  requireRole(context.viewer, Role.ADMIN);
+  const webhooks = context.dataSource.getRepository(Webhook);
+  if (!(await webhooks.exists({ where: { id: webhookId } }))) throw notFound(`webhook ${webhookId}`);
+  const query = context.dataSource
+    .getRepository(WebhookDelivery)
+    .createQueryBuilder("d")
+    .where("d.webhookId = :webhookId", { webhookId })
+    .orderBy("d.id", "DESC")
+    .limit(window.first + 1);
+  if (window.after) query.andWhere("d.id < :afterId", { afterId: decodeCursor(window.after)[1] });
+  const rows = await query.getMany();
+  const items = rows.slice(0, window.first);
+  return {
+    items,
+    cursors: items.map((row) => encodeCursor([null, row.id])),
+    hasNextPage: rows.length > window.first,
+    hasPreviousPage: window.after !== null,
+    totalCount: () => context.dataSource.getRepository(WebhookDelivery).count({ where: { webhookId } }),
+  };
+}
