@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
-import { timestampParam } from "../db/dialect";
-import { onWriteCommitted, writeTransaction } from "../db/write-lock";
+import { isPostgres, timestampParam } from "../db/dialect";
+import { onWriteCommitted } from "../db/write-lock";
 import type { Logger } from "../http/request-log";
-import { claimHeads, changedRows, dueHeads, queryOn, type ClaimedRow } from "./outbox-sql";
+import { bookkeepingWrite, claimHeads, changedRows, dueHeads, queryOn, recordAttempt, type ClaimedRow } from "./outbox-sql";
 import { PublishSchedule } from "./publish-schedule";
 import { signDelivery } from "./signing";
 import { assertPublicHost, parseEndpointUrl, UrlRefused } from "./url-policy";
@@ -143,11 +143,11 @@ export class WebhookWorker {
       const room = Math.min(this.config.batchSize, this.config.concurrency - this.inFlight.size);
       if (room <= 0) return;
       const now = this.clock.now();
-      // Asked without a transaction first: an idle poll costs one indexed read and no write.
-      const due = await dueHeads(this.reader, now, room);
-      if (due.length === 0) return;
+      // On SQLite asked on the read connection first: an idle poll then costs one indexed read
+      // and never waits for, or takes, the single writer. PostgreSQL claims in one statement.
+      if (!isPostgres(this.dataSource) && (await dueHeads(this.reader, now, room)).length === 0) return;
       const leaseUntil = new Date(now.getTime() + 2 * this.config.timeoutMs + 10_000);
-      const claimed = await writeTransaction(this.dataSource, (manager) => claimHeads(manager, now, leaseUntil, this.claimant, room));
+      const claimed = await claimHeads(this.dataSource, now, leaseUntil, this.claimant, room);
       for (const row of claimed) this.launch(row);
       if (claimed.length === room) this.again = true;
     } while (this.again && !this.stopped);
@@ -197,7 +197,7 @@ export class WebhookWorker {
 
   /** Shutting down mid-request: give the row back at once instead of waiting for the lease. */
   private async release(row: ClaimedRow): Promise<void> {
-    await writeTransaction(this.dataSource, (manager) =>
+    await bookkeepingWrite(this.dataSource, (manager) =>
       changedRows(manager, `UPDATE webhook_deliveries SET claimed_until = NULL WHERE id = :id AND claimed_by = :claimant`, { id: row.id, claimant: this.claimant }),
     );
   }
@@ -211,28 +211,18 @@ export class WebhookWorker {
     const dead = !outcome.ok && (attempts >= this.config.maxAttempts || streak >= this.config.maxAttempts);
     const status = outcome.ok ? "delivered" : dead ? "dead" : "failed";
     const nextAttemptAt = status === "failed" ? new Date(now.getTime() + retryDelayMs(attempts, this.config)) : now;
-    await writeTransaction(this.dataSource, async (manager) => {
-      const ds = manager.connection;
-      const mine = await changedRows(
-        manager,
-        `UPDATE webhook_deliveries SET status = :status, attempts = :attempts, last_error = COALESCE(:error, last_error), last_status_code = :statusCode,
-           latency_ms = :latencyMs, last_attempt_at = :now, next_attempt_at = :next, delivered_at = :deliveredAt, claimed_until = NULL
-         WHERE id = :id AND claimed_by = :claimant`,
-        {
-          status,
-          attempts,
-          error: outcome.error,
-          statusCode: outcome.statusCode,
-          latencyMs: outcome.latencyMs,
-          now: timestampParam(ds, now),
-          next: timestampParam(ds, nextAttemptAt),
-          deliveredAt: outcome.ok ? timestampParam(ds, now) : null,
-          id: row.id,
-          claimant: this.claimant,
-        },
-      );
-      // Our lease ran out and another instance took the row: its outcome is the one that counts.
-      if (mine === 1) await changedRows(manager, `UPDATE webhooks SET failure_streak = :streak WHERE id = :id`, { streak, id: row.webhookId });
+    await recordAttempt(this.dataSource, {
+      id: row.id,
+      webhookId: row.webhookId,
+      claimant: this.claimant,
+      status,
+      attempts,
+      error: outcome.error,
+      statusCode: outcome.statusCode,
+      latencyMs: outcome.latencyMs,
+      at: now,
+      nextAttemptAt,
+      failureStreak: streak,
     });
     if (dead) this.logger.warn({ deliveryId: row.id, webhookId: row.webhookId, attempts, error: outcome.error }, "webhook delivery is dead");
     if (status === "failed") this.retryAfter(nextAttemptAt);
@@ -259,7 +249,7 @@ export class WebhookWorker {
       { cutoff: timestampParam(this.reader, cutoff), limit: PRUNE_BATCH },
     );
     if (old.length === 0) return;
-    await writeTransaction(this.dataSource, (manager) => queryOn(manager, `DELETE FROM webhook_deliveries WHERE id IN (:...ids)`, { ids: old.map((row) => Number(row.id)) }));
+    await bookkeepingWrite(this.dataSource, (manager) => queryOn(manager, `DELETE FROM webhook_deliveries WHERE id IN (:...ids)`, { ids: old.map((row) => Number(row.id)) }));
   }
 
   /** Stops claiming, aborts requests in flight (their rows are released for the next instance) and waits for the bookkeeping to finish. */

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { isPostgres, timestampParam, toDate } from "../db/dialect";
+import { writeTransaction } from "../db/write-lock";
 
 /**
  * The SQL of the webhook outbox that differs between SQLite and PostgreSQL, in one place:
@@ -69,37 +70,98 @@ function claimedRow(row: Record<string, unknown>): ClaimedRow {
 }
 
 /**
- * Claims up to `limit` due heads for `leaseUntil`, inside the caller's write transaction.
- * PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances claiming at once split the rows
- * instead of waiting on each other, then the lease is written. SQLite has one writer at a
- * time: a conditional UPDATE that only succeeds while the row is still unclaimed.
+ * A write of the worker's own bookkeeping. SQLite has one writer, so it queues with every
+ * other write (src/db/write-lock.ts); PostgreSQL runs it at once in its own transaction, and
+ * no content-commit listener hears about it because it changed no content.
  */
-export async function claimHeads(manager: EntityManager, now: Date, leaseUntil: Date, claimant: string, limit: number): Promise<ClaimedRow[]> {
-  const ds = manager.connection;
-  const params = { now: timestampParam(ds, now), lease: timestampParam(ds, leaseUntil), claimant, limit };
-  if (isPostgres(ds)) {
-    const rows = await queryOn(manager, `SELECT ${CLAIMED_COLUMNS} ${DUE_HEADS} ORDER BY d.id LIMIT :limit FOR UPDATE OF d SKIP LOCKED`, params);
-    if (rows.length === 0) return [];
-    const claimed = rows.map(claimedRow);
-    await queryOn(manager, `UPDATE webhook_deliveries SET claimed_until = :lease, claimed_by = :claimant WHERE id IN (:...ids)`, { ...params, ids: claimed.map((row) => row.id) });
-    return claimed;
-  }
-  const rows = await queryOn(manager, `SELECT ${CLAIMED_COLUMNS} ${DUE_HEADS} ORDER BY d.id LIMIT :limit`, params);
-  const claimed: ClaimedRow[] = [];
-  for (const row of rows.map(claimedRow)) {
-    const changed = await changedRows(
-      manager,
-      `UPDATE webhook_deliveries SET claimed_until = :lease, claimed_by = :claimant
-       WHERE id = :id AND status IN ('pending', 'failed') AND (claimed_until IS NULL OR claimed_until < :now)`,
-      { ...params, id: row.id },
-    );
-    if (changed === 1) claimed.push(row);
-  }
-  return claimed;
+export function bookkeepingWrite<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return isPostgres(dataSource) ? dataSource.transaction(work) : writeTransaction(dataSource, work);
 }
 
-/** The earliest instant a FAILED or PENDING row becomes due, for the retry timer. */
-export async function nextDueAt(reader: DataSource): Promise<Date | null> {
-  const [row] = await queryOn<{ next: unknown }>(reader, `SELECT MIN(next_attempt_at) AS next FROM webhook_deliveries WHERE status IN ('pending', 'failed')`, {});
-  return toDate(row?.next);
+/**
+ * Claims up to `limit` due heads until `leaseUntil`. PostgreSQL: one statement, the heads
+ * locked with `FOR UPDATE SKIP LOCKED` so instances claiming at the same moment split the
+ * rows instead of waiting on each other, and the lease written on the rows it got. SQLite has
+ * one writer at a time: a conditional UPDATE per row that only succeeds while the row is
+ * still unclaimed (another process on the same file may have taken it).
+ */
+export async function claimHeads(dataSource: DataSource, now: Date, leaseUntil: Date, claimant: string, limit: number): Promise<ClaimedRow[]> {
+  const params = { now: timestampParam(dataSource, now), lease: timestampParam(dataSource, leaseUntil), claimant, limit };
+  if (isPostgres(dataSource)) {
+    const [rows] = await queryOn<any>(
+      dataSource,
+      `UPDATE webhook_deliveries SET claimed_until = :lease, claimed_by = :claimant
+       FROM webhooks hook
+       WHERE hook.id = webhook_deliveries.webhook_id
+         AND webhook_deliveries.id IN (SELECT d.id ${DUE_HEADS} ORDER BY d.id LIMIT :limit FOR UPDATE OF d SKIP LOCKED)
+       RETURNING webhook_deliveries.id, webhook_deliveries.webhook_id, webhook_deliveries.message_id, webhook_deliveries.event_type,
+         webhook_deliveries.payload, webhook_deliveries.attempts, hook.url, hook.secret, hook.failure_streak`,
+      params,
+    );
+    return (rows as Record<string, unknown>[]).map(claimedRow).sort((x, y) => x.id - y.id);
+  }
+  return writeTransaction(dataSource, async (manager) => {
+    const rows = await queryOn(manager, `SELECT ${CLAIMED_COLUMNS} ${DUE_HEADS} ORDER BY d.id LIMIT :limit`, params);
+    const claimed: ClaimedRow[] = [];
+    for (const row of rows.map(claimedRow)) {
+      const changed = await changedRows(
+        manager,
+        `UPDATE webhook_deliveries SET claimed_until = :lease, claimed_by = :claimant
+         WHERE id = :id AND status IN ('pending', 'failed') AND (claimed_until IS NULL OR claimed_until < :now)`,
+        { ...params, id: row.id },
+      );
+      if (changed === 1) claimed.push(row);
+    }
+    return claimed;
+  });
+}
+
+export interface AttemptRecord {
+  id: number;
+  webhookId: number;
+  claimant: string;
+  status: "delivered" | "failed" | "dead";
+  attempts: number;
+  /** Null on success: the last failure's reason stays. */
+  error: string | null;
+  statusCode: number | null;
+  latencyMs: number | null;
+  at: Date;
+  nextAttemptAt: Date;
+  /** The endpoint's failed attempts in a row after this one. */
+  failureStreak: number;
+}
+
+/**
+ * Writes an attempt's outcome and the endpoint's failure streak, only while the row is still
+ * ours: when our lease ran out and another instance took the row, its outcome is the one that
+ * counts. PostgreSQL does both in one statement (one round trip per delivery); SQLite in one
+ * queued transaction.
+ */
+export async function recordAttempt(dataSource: DataSource, record: AttemptRecord): Promise<void> {
+  const params = {
+    id: record.id,
+    webhookId: record.webhookId,
+    claimant: record.claimant,
+    status: record.status,
+    attempts: record.attempts,
+    error: record.error,
+    statusCode: record.statusCode,
+    latencyMs: record.latencyMs,
+    at: timestampParam(dataSource, record.at),
+    next: timestampParam(dataSource, record.nextAttemptAt),
+    deliveredAt: record.status === "delivered" ? timestampParam(dataSource, record.at) : null,
+    streak: record.failureStreak,
+  };
+  const update = `UPDATE webhook_deliveries SET status = :status, attempts = :attempts, last_error = COALESCE(:error, last_error),
+      last_status_code = :statusCode, latency_ms = :latencyMs, last_attempt_at = :at, next_attempt_at = :next,
+      delivered_at = :deliveredAt, claimed_until = NULL
+    WHERE id = :id AND claimed_by = :claimant`;
+  if (isPostgres(dataSource)) {
+    await queryOn(dataSource, `WITH mine AS (${update} RETURNING webhook_id) UPDATE webhooks SET failure_streak = :streak WHERE id IN (SELECT webhook_id FROM mine)`, params);
+    return;
+  }
+  await writeTransaction(dataSource, async (manager) => {
+    if ((await changedRows(manager, update, params)) === 1) await changedRows(manager, `UPDATE webhooks SET failure_streak = :streak WHERE id = :webhookId`, params);
+  });
 }
