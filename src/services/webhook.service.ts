@@ -100,11 +100,14 @@ export async function updateWebhook(context: WebhookContext, id: number, input: 
     const repo = manager.getRepository(Webhook);
     const webhook = await repo.findOne({ where: { id } });
     if (!webhook) throw notFound(`webhook ${id}`);
-    if (values.url !== undefined) webhook.url = values.url;
+    // A new address or switching an endpoint back on starts its failure count afresh.
+    if (values.url !== undefined && values.url !== webhook.url) {
+      webhook.url = values.url;
+      webhook.failureStreak = 0;
+    }
     if (values.events !== undefined) webhook.events = values.events;
     if (values.description !== undefined) webhook.description = values.description;
     if (input.active != null) {
-      // Switching an endpoint back on starts its failure count afresh.
       if (input.active && !webhook.active) webhook.failureStreak = 0;
       webhook.active = input.active;
     }

@@ -245,7 +245,8 @@ export class WebhookWorker {
     const cutoff = new Date(this.clock.now().getTime() - this.config.retentionDays * 86_400_000);
     const old = await queryOn<{ id: number }>(
       this.reader,
-      `SELECT id FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND created_at < :cutoff ORDER BY id LIMIT :limit`,
+      // A finished row's next_attempt_at is its last attempt, and (status, next_attempt_at) is indexed.
+      `SELECT id FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND next_attempt_at < :cutoff ORDER BY id LIMIT :limit`,
       { cutoff: timestampParam(this.reader, cutoff), limit: PRUNE_BATCH },
     );
     if (old.length === 0) return;

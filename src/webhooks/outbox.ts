@@ -91,10 +91,12 @@ async function keepSchedule(manager: EntityManager, events: readonly ContentEven
     if (existing && !wanted && !publishedHere && isLiveAt(state, at) && state.publishedAt!.getTime() === existing.getTime()) {
       missed.push({ type: "article.published", event: { type: "article.published", entity: "article", id, slug: state.slug, keys: [], occurredAt: existing } });
     }
-    if (wanted && !existing) {
-      await queryOn(manager, `INSERT INTO webhook_publish_schedule (article_id, publish_at) VALUES (:id, :at)`, { id, at: timestampParam(ds, wanted) });
-    } else if (wanted && existing && wanted.getTime() !== existing.getTime()) {
-      await queryOn(manager, `UPDATE webhook_publish_schedule SET publish_at = :at WHERE article_id = :id`, { id, at: timestampParam(ds, wanted) });
+    if (wanted && (!existing || wanted.getTime() !== existing.getTime())) {
+      await queryOn(
+        manager,
+        `INSERT INTO webhook_publish_schedule (article_id, publish_at) VALUES (:id, :at) ON CONFLICT (article_id) DO UPDATE SET publish_at = excluded.publish_at`,
+        { id, at: timestampParam(ds, wanted) },
+      );
     } else if (!wanted && existing) {
       await queryOn(manager, `DELETE FROM webhook_publish_schedule WHERE article_id = :id`, { id });
     }
