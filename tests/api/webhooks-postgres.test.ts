@@ -36,6 +36,7 @@ describe("webhooks with two instances on PostgreSQL", async () => {
   const servers: SpawnedServer[] = [];
   let dataSource: DataSource | null = null;
   let receiver: Receiver | null = null;
+  let scheduledReceiver: Receiver | null = null;
   let env: Record<string, string>;
 
   before(async () => {
@@ -56,6 +57,7 @@ describe("webhooks with two instances on PostgreSQL", async () => {
     for (const server of servers) await server.stop();
     await dataSource?.destroy();
     await receiver?.close();
+    await scheduledReceiver?.close();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
   });
@@ -101,5 +103,28 @@ describe("webhooks with two instances on PostgreSQL", async () => {
     const byInstance = new Map<string, number>();
     for (const row of rows) byInstance.set(row.claimed_by, (byInstance.get(row.claimed_by) ?? 0) + 1);
     t.diagnostic(`deliveries per instance: ${JSON.stringify(Object.fromEntries(byInstance))}`);
+  });
+
+  it("announces a scheduled publish once, though both instances watch the instant", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async () => {
+    const [a, b] = servers;
+    const adminAuth = { authorization: `Bearer ${(await createToken(dataSource!, { name: "admin 2", role: Role.ADMIN }, new Date())).secret}` };
+    const editor = { authorization: `Bearer ${(await createToken(dataSource!, { name: "editor 2", role: Role.EDITOR }, new Date())).secret}` };
+    scheduledReceiver = await startReceiver();
+    await createWebhook(b.gql, adminAuth, scheduledReceiver.url, ["ARTICLE_PUBLISHED"]);
+    const created = await a.gql(
+      `mutation { createArticle(input: { title: "Sidang kabinet", lead: "L.", body: "B.", authorSlug: "arpan-rachman", tagSlugs: [] }) { id } }`,
+      {},
+      editor,
+    );
+    assert.equal(created.body.errors, undefined, JSON.stringify(created.body.errors));
+    const id = created.body.data.createArticle.id;
+    const at = new Date(Date.now() + 2500);
+    const scheduled = await a.gql(`mutation ($id: ID!, $at: DateTime) { publishArticle(id: $id, at: $at) { id } }`, { id, at: at.toISOString() }, editor);
+    assert.equal(scheduled.body.errors, undefined, JSON.stringify(scheduled.body.errors));
+    const [request] = await scheduledReceiver.waitFor(1, 15_000);
+    assert.ok(Date.now() >= at.getTime(), "not before its instant");
+    assert.deepEqual([request.json.type, request.json.data.id, request.json.data.occurredAt], ["article.published", id, at.toISOString()]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.equal(scheduledReceiver.requests.length, 1, "one announcement, not one per instance");
   });
 });
