@@ -280,8 +280,10 @@ describe("change webhooks: start-up catch-up and URL policy", () => {
         assert.equal(outcome(res), "BAD_USER_INPUT", url);
         assert.match(res.body.errors![0].extensions!.fields.url, /private|this machine/, url);
       }
+      const publicAddress = await server.gql(`mutation { createWebhook(input: { url: "http://203.0.113.9/hook", events: [ARTICLE_PUBLISHED] }) { webhook { url } } }`, {}, admin);
+      assert.equal(outcome(publicAddress), "ok", "a public address is accepted");
       const [{ n }] = await server.dataSource.query(`SELECT COUNT(*) AS n FROM webhooks`);
-      assert.equal(Number(n), 0);
+      assert.equal(Number(n), 1, "only the public endpoint was saved");
     } finally {
       await server.close();
     }
