@@ -5,24 +5,28 @@ import type { GraphQLContext } from "../graphql/context";
 import { parseEntityId } from "../graphql/ids";
 import { pageWindow } from "../graphql/paging";
 import { CreatedWebhook, CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryConnection } from "../graphql/webhook.types";
+import { requireRole } from "../services/access";
 import * as webhooks from "../services/webhook.service";
+import { Role } from "../viewer";
 
-/** Webhook endpoints and their delivery logs are the ADMIN role's alone (checked in the service). */
+/** Webhook endpoints and their delivery logs are the ADMIN role's alone (writes check it in the service, reads here, like apiTokens). */
 @Resolver(() => Webhook)
 export class WebhookResolver {
   @Query(() => [Webhook], { description: "ADMIN only." })
-  webhooks(@Ctx() context: GraphQLContext): Promise<Webhook[]> {
-    return webhooks.listWebhooks(context);
+  webhooks(@Ctx() { viewer, loaders }: GraphQLContext): Promise<Webhook[]> {
+    requireRole(viewer, Role.ADMIN);
+    return loaders.listWebhooks();
   }
 
   @Query(() => WebhookDeliveryConnection, { description: "ADMIN only. One endpoint's deliveries, newest first." })
   async webhookDeliveries(
-    @Ctx() context: GraphQLContext,
+    @Ctx() { viewer, loaders }: GraphQLContext,
     @Arg("webhookId", () => ID) webhookId: string,
     @Arg("first", () => Int, { defaultValue: 20 }) first: number,
     @Arg("after", () => String, { nullable: true }) after: string | null,
   ): Promise<WebhookDeliveryConnection> {
-    return new WebhookDeliveryConnection(await webhooks.listDeliveries(context, parseEntityId(webhookId, "webhookId"), pageWindow(first, after)));
+    requireRole(viewer, Role.ADMIN);
+    return new WebhookDeliveryConnection(await loaders.listWebhookDeliveries(parseEntityId(webhookId, "webhookId"), pageWindow(first, after)));
   }
 
   @Mutation(() => CreatedWebhook, { description: "ADMIN only. The signing secret is in the answer, and only there." })

@@ -1,10 +1,7 @@
-import type { DataSource } from "typeorm";
 import { writeTransaction } from "../db/write-lock";
 import { Webhook, WebhookEvent } from "../entities/webhook.entity";
 import { WebhookDelivery, WebhookDeliveryStatus } from "../entities/webhook-delivery.entity";
 import { badInput, notFound } from "../errors";
-import { decodeCursor, encodeCursor } from "../pagination/cursor";
-import type { Page } from "../pagination/page";
 import { Role } from "../viewer";
 import { wakeWebhookWorkers } from "../webhooks/delivery.worker";
 import { newMessageId, newSigningSecret } from "../webhooks/signing";
@@ -63,11 +60,6 @@ async function validated(context: WebhookContext, input: WebhookValues, creating
   }
   if (Object.keys(fields).length) throw badInput(`invalid webhook: ${Object.keys(fields).join(", ")}`, fields);
   return out;
-}
-
-export async function listWebhooks(context: WriteContext): Promise<Webhook[]> {
-  requireRole(context.viewer, Role.ADMIN);
-  return context.dataSource.getRepository(Webhook).find({ order: { id: "ASC" } });
 }
 
 export async function createWebhook(context: WebhookContext, input: WebhookValues & { url: string; events: WebhookEvent[] }): Promise<CreatedWebhookResult> {
@@ -160,31 +152,4 @@ export async function sendTestWebhook(context: WriteContext, id: number): Promis
   // No content event was recorded, so no commit listener wakes the worker for it.
   wakeWebhookWorkers(context.dataSource);
   return delivery;
-}
-
-/** The delivery log of one endpoint, newest first, by keyset on the row id. */
-export async function listDeliveries(
-  context: { viewer: WriteContext["viewer"]; dataSource: DataSource },
-  webhookId: number,
-  window: { first: number; after: string | null },
-): Promise<Page<WebhookDelivery>> {
-  requireRole(context.viewer, Role.ADMIN);
-  const webhooks = context.dataSource.getRepository(Webhook);
-  if (!(await webhooks.exists({ where: { id: webhookId } }))) throw notFound(`webhook ${webhookId}`);
-  const query = context.dataSource
-    .getRepository(WebhookDelivery)
-    .createQueryBuilder("d")
-    .where("d.webhookId = :webhookId", { webhookId })
-    .orderBy("d.id", "DESC")
-    .limit(window.first + 1);
-  if (window.after) query.andWhere("d.id < :afterId", { afterId: decodeCursor(window.after)[1] });
-  const rows = await query.getMany();
-  const items = rows.slice(0, window.first);
-  return {
-    items,
-    cursors: items.map((row) => encodeCursor([null, row.id])),
-    hasNextPage: rows.length > window.first,
-    hasPreviousPage: window.after !== null,
-    totalCount: () => context.dataSource.getRepository(WebhookDelivery).count({ where: { webhookId } }),
-  };
 }
