@@ -1,4 +1,5 @@
 import path from "node:path";
+import { loadWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config";
 
 export type DatabaseConfig =
   | { type: "sqlite"; path: string; driver: "sqlite3" | "better-sqlite3" }
@@ -58,6 +59,8 @@ export interface AppConfig {
    * limits, invalidations). Unset: everything stays in this process.
    */
   redisUrl: string | null;
+  /** Change webhooks: delivery worker, retries, URL policy (`WEBHOOK_*`). */
+  webhooks: WebhookConfig;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     logLevel: logLevelFromEnv(env.LOG_LEVEL),
     redisUrl: env.REDIS_URL ? env.REDIS_URL : null,
+    webhooks: loadWebhookConfig(env, env.NODE_ENV === "production"),
   };
 }
 

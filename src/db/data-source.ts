@@ -10,10 +10,13 @@ import { ArticleRelated } from "../entities/article-related.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
+import { Webhook } from "../entities/webhook.entity";
+import { WebhookDelivery } from "../entities/webhook-delivery.entity";
+import { installWebhookOutbox } from "../webhooks/outbox";
 import { migrations } from "../migrations";
 import { StatementCountingLogger } from "./statement-counter";
 
-export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision];
+export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, Webhook, WebhookDelivery];
 
 export function createDataSource(database: DatabaseConfig): DataSource {
   const common = {
@@ -63,6 +66,8 @@ export async function openDatabase(database: DatabaseConfig): Promise<DataSource
     await dataSource.query("PRAGMA synchronous = NORMAL");
   }
   await dataSource.runMigrations({ transaction: "each" });
+  // Every process that writes content (server, seed, token commands) writes webhook outbox rows with it.
+  installWebhookOutbox();
   return dataSource;
 }
 

@@ -6,6 +6,7 @@ import { TokenResolver } from "../resolvers/token.resolver";
 import { AuthorResolver } from "../resolvers/author.resolver";
 import { SearchResolver } from "../resolvers/search.resolver";
 import { TagResolver } from "../resolvers/tag.resolver";
+import { WebhookResolver } from "../resolvers/webhook.resolver";
 import { DateTimeScalar } from "./date-time.scalar";
 
 export const resolvers = [
@@ -16,6 +17,7 @@ export const resolvers = [
   ArticleWriteResolver,
   ArticleRevisionResolver,
   TokenResolver,
+  WebhookResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

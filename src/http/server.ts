@@ -22,6 +22,7 @@ import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
 import { createRateLimiter } from "./rate-limit";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
+import { WebhookWorker } from "../webhooks/delivery.worker";
 
 export interface AppOptions {
   config: AppConfig;
@@ -94,6 +95,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     ],
   });
   await apollo.start();
+  const webhookWorker = config.webhooks.worker ? new WebhookWorker(dataSource, readDataSource, clock, config.webhooks, logger) : null;
+  webhookWorker?.start();
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, scope: RequestScope) {
     // A browser opening the endpoint in production would otherwise meet the CSRF refusal.
@@ -241,6 +244,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       server.closeIdleConnections();
       await closed;
       contentVersion.close();
+      await webhookWorker?.stop();
       await apollo.stop();
       if (readDataSource !== dataSource) await readDataSource.destroy();
     },

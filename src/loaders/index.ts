@@ -6,6 +6,7 @@ import { AuthorOrder, createAuthorTagLoaders, TagOrder } from "./author-tag.load
 import type { ReadContext } from "./read-context";
 import { createRevisionLoader } from "./revision.loader";
 import { createSearchLoaders } from "./search.loader";
+import { createWebhookReads } from "./webhook.loader";
 
 interface Window {
   first: number;
@@ -33,7 +34,7 @@ export function createLoaders(context: ReadContext) {
     return page;
   }
 
-  return { ...authorTag, ...articles, ...search, listAuthors, listTags, revisionsByArticle: createRevisionLoader(context) };
+  return { ...authorTag, ...articles, ...search, listAuthors, listTags, revisionsByArticle: createRevisionLoader(context), ...createWebhookReads(context) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
