@@ -60,8 +60,8 @@ async function main() {
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0" });
   const dataSource = await openDatabase(config.database);
   await importPages(dataSource, [path.join(root, "seeds")]);
-  const admin = { authorization: `Bearer ${(await createToken(dataSource, { name: "bench admin", role: Role.ADMIN }, new Date())).secret}` };
-  const editor = { authorization: `Bearer ${(await createToken(dataSource, { name: "bench editor", role: Role.EDITOR }, new Date())).secret}` };
+  const admin = { authorization: `Bearer ${(await createToken(dataSource, "console", { name: "bench admin", role: Role.ADMIN }, new Date())).secret}` };
+  const editor = { authorization: `Bearer ${(await createToken(dataSource, "console", { name: "bench editor", role: Role.EDITOR }, new Date())).secret}` };
 
   // Registered before the server's listeners, so this is the first thing that runs after each commit.
   const commits: number[] = [];

@@ -28,8 +28,8 @@ it("delivers an event committed before a kill -9, after the restart, under the s
   // Tokens straight through the token service on the same file, as `npm run token` would.
   const dataSource: DataSource = await openDatabase(loadConfig(env).database);
   cleanup.push(() => dataSource.destroy());
-  const admin = { authorization: `Bearer ${(await createToken(dataSource, { name: "admin", role: Role.ADMIN }, new Date())).secret}` };
-  const editor = { authorization: `Bearer ${(await createToken(dataSource, { name: "editor", role: Role.EDITOR }, new Date())).secret}` };
+  const admin = { authorization: `Bearer ${(await createToken(dataSource, "console", { name: "admin", role: Role.ADMIN }, new Date())).secret}` };
+  const editor = { authorization: `Bearer ${(await createToken(dataSource, "console", { name: "editor", role: Role.EDITOR }, new Date())).secret}` };
 
   // The receiver is down: its port refuses connections.
   const port = await freePort();

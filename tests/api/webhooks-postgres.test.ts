@@ -64,8 +64,8 @@ describe("webhooks with two instances on PostgreSQL", async () => {
 
   it("delivers each event once per endpoint, whichever instance wrote it", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async (t) => {
     const [a, b] = servers;
-    const adminAuth = { authorization: `Bearer ${(await createToken(dataSource!, { name: "admin", role: Role.ADMIN }, new Date())).secret}` };
-    const editor = { authorization: `Bearer ${(await createToken(dataSource!, { name: "editor", role: Role.EDITOR }, new Date())).secret}` };
+    const adminAuth = { authorization: `Bearer ${(await createToken(dataSource!, "console", { name: "admin", role: Role.ADMIN }, new Date())).secret}` };
+    const editor = { authorization: `Bearer ${(await createToken(dataSource!, "console", { name: "editor", role: Role.EDITOR }, new Date())).secret}` };
     receiver = await startReceiver();
     const { id: webhookId, secret } = await createWebhook(a.gql, adminAuth, receiver.url, ["ARTICLE_UPDATED"]);
 
@@ -107,8 +107,8 @@ describe("webhooks with two instances on PostgreSQL", async () => {
 
   it("announces a scheduled publish once, though both instances watch the instant", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async () => {
     const [a, b] = servers;
-    const adminAuth = { authorization: `Bearer ${(await createToken(dataSource!, { name: "admin 2", role: Role.ADMIN }, new Date())).secret}` };
-    const editor = { authorization: `Bearer ${(await createToken(dataSource!, { name: "editor 2", role: Role.EDITOR }, new Date())).secret}` };
+    const adminAuth = { authorization: `Bearer ${(await createToken(dataSource!, "console", { name: "admin 2", role: Role.ADMIN }, new Date())).secret}` };
+    const editor = { authorization: `Bearer ${(await createToken(dataSource!, "console", { name: "editor 2", role: Role.EDITOR }, new Date())).secret}` };
     scheduledReceiver = await startReceiver();
     await createWebhook(b.gql, adminAuth, scheduledReceiver.url, ["ARTICLE_PUBLISHED"]);
     const created = await a.gql(
