@@ -19,6 +19,7 @@ import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
 import { createRateLimiter } from "./rate-limit";
+import { checkRequestShape, requestPartsFromBody, requestPartsFromSearch, throttledWarning } from "./request-shape";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
 
 export interface AppOptions {
@@ -61,6 +62,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const rateLimiter = createRateLimiter(config.rateLimit);
   const schema = await buildAppSchema();
   const contentVersion = new ContentVersion(dataSource);
+  const warnRefusal = throttledWarning(logger, clock);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -107,6 +109,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       } else {
         body = text;
       }
+    }
+    const refusal = checkRequestShape(req.method === "POST" ? requestPartsFromBody(body) : requestPartsFromSearch(url.searchParams), config.limits.maxVariableDepth);
+    if (refusal) {
+      scope.errorCodes = [refusal.code];
+      warnRefusal(refusal.cause, { requestId: scope.requestId }, "refused a malformed GraphQL request");
+      sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, scope.requestId), { "x-request-id": scope.requestId });
+      return;
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
