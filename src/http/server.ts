@@ -9,6 +9,7 @@ import { systemClock, type Clock } from "../clock";
 import { requestScope, type RequestScope } from "../db/request-scope";
 import type { GraphQLContext } from "../graphql/context";
 import { costLimitsPlugin } from "../graphql/limits";
+import type { VerdictCache } from "../graphql/verdict-cache";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
 import { openReadDataSource } from "../db/data-source";
@@ -30,6 +31,8 @@ export interface AppOptions {
   authenticate?: (authorization: string | undefined) => Promise<Viewer>;
   /** Where request lines and unexpected errors go; by default JSON on stdout at `config.logLevel`. */
   logger?: Logger;
+  /** Where cost verdicts are kept; given by tests that inspect its bound. */
+  verdictCache?: VerdictCache;
 }
 
 export interface App {
@@ -86,7 +89,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       error: (message) => logger.error(message),
     },
     plugins: [
-      costLimitsPlugin(config.limits),
+      costLimitsPlugin(config.limits, options.verdictCache),
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, contentVersion),
