@@ -9,6 +9,7 @@ import { AuthorResolver } from "../resolvers/author.resolver";
 import { SearchResolver } from "../resolvers/search.resolver";
 import { TagResolver } from "../resolvers/tag.resolver";
 import { DateTimeScalar } from "./date-time.scalar";
+import { refuseUnstorableTextInMutations } from "./validation";
 
 export const resolvers = [
   ArticleResolver,
@@ -22,10 +23,11 @@ export const resolvers = [
   TokenResolver,
 ] as const;
 
-export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
   });
+  return refuseUnstorableTextInMutations(schema);
 }
