@@ -23,7 +23,9 @@ const articleBySlug = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors
 const tagsOf = db.prepare(`SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY at.position, t.name`);
 const related = db.prepare(`
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = @id),
-  tag_weights AS (SELECT id AS tag_id, 1.0 / (CASE WHEN tagged_count > 1 THEN tagged_count ELSE 1 END) AS weight FROM tags WHERE id IN (SELECT tag_id FROM src_tags)),
+  tag_live AS (SELECT t.id AS tag_id, t.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = t.id AND lf.live_at > @now) AS live
+    FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)),
+  tag_weights AS (SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live),
   tag_pool AS MATERIALIZED (SELECT y.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st CROSS JOIN article_tags y
     WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= @now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200)),
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
@@ -40,7 +42,8 @@ const homeList = db.prepare(`SELECT ${COLUMNS} FROM articles a JOIN authors au O
 const tagsOfMany = (ids: number[]) =>
   db.prepare(`SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
     WHERE at.article_id IN (${ids.map(() => "?").join(",")}) ORDER BY at.article_id, at.position, t.name`);
-const tagBySlug = db.prepare(`SELECT id, slug, name FROM tags WHERE slug = ?`);
+// A tag with no live article does not exist for the public.
+const tagBySlug = db.prepare(`SELECT id, slug, name FROM tags t WHERE slug = @slug AND EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = t.id AND vt.live_at <= @now)`);
 const tagArticles = db.prepare(`SELECT ${COLUMNS} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
   WHERE pt.tag_id = @tag AND pt.live_at <= @now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`);
 const tagCount = db.prepare(`SELECT COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id = @tag AND pt.live_at <= @now`);
@@ -97,9 +100,9 @@ function homePage() {
 }
 
 function tagPage(slug: string) {
-  const tag = tagBySlug.get(slug) as Row | undefined;
-  if (!tag) return { data: { tag: null } };
   const now = nowText();
+  const tag = tagBySlug.get({ slug, now }) as Row | undefined;
+  if (!tag) return { data: { tag: null } };
   const rows = tagArticles.all({ tag: tag.id, now }) as Row[];
   return {
     data: {
