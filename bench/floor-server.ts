@@ -86,7 +86,9 @@ const SQL = {
   tagsOf: `SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = :id ORDER BY at.position, t.name`,
   related: `
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = :id),
-  tag_weights AS (SELECT id AS tag_id, 1.0 / (CASE WHEN tagged_count > 1 THEN tagged_count ELSE 1 END) AS weight FROM tags WHERE id IN (SELECT tag_id FROM src_tags)),
+  tag_live AS (SELECT t.id AS tag_id, t.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = t.id AND lf.live_at > :now) AS live
+    FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)),
+  tag_weights AS (SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live),
   tag_pool AS MATERIALIZED (${POOL}),
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
     FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = :id AND r.related_id <> r.article_id AND ${LIVE}),
@@ -101,7 +103,8 @@ const SQL = {
   homeList: `SELECT ${columns("excerpt")} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
   tagsOfMany: `SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
     WHERE at.article_id IN (${Array.from({ length: 20 }, (_, i) => `:id${i}`).join(", ")}) ORDER BY at.article_id, at.position, t.name`,
-  tagBySlug: `SELECT id, slug, name FROM tags WHERE slug = :slug`,
+  // A tag with no live article does not exist for the public.
+  tagBySlug: `SELECT id, slug, name FROM tags t WHERE slug = :slug AND EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = t.id AND vt.live_at <= :now)`,
   tagArticles: `SELECT ${columns("excerpt")} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
   WHERE pt.tag_id = :tag AND pt.live_at <= :now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`,
   tagCount: `SELECT COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id = :tag AND pt.live_at <= :now`,
@@ -161,9 +164,9 @@ async function homePage() {
 }
 
 async function tagPage(slug: string) {
-  const [tag] = await run("tagBySlug", { slug });
-  if (!tag) return { data: { tag: null } };
   const now = nowParam();
+  const [tag] = await run("tagBySlug", { slug, now });
+  if (!tag) return { data: { tag: null } };
   const [rows, [count]] = await Promise.all([run("tagArticles", { tag: tag.id, now }), run("tagCount", { tag: tag.id, now })]);
   return {
     data: {

@@ -36,6 +36,8 @@ export interface AppConfig {
     maxComplexity: number;
     maxAliases: number;
     maxDirectives: number;
+    /** Objects and arrays nested in `variables` or `extensions`, the outer object counting as 1. */
+    maxVariableDepth: number;
   };
   search: {
     /**
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxComplexity: intFromEnv(env.MAX_QUERY_COMPLEXITY, 5_000, "MAX_QUERY_COMPLEXITY"),
       maxAliases: intFromEnv(env.MAX_QUERY_ALIASES, 30, "MAX_QUERY_ALIASES"),
       maxDirectives: intFromEnv(env.MAX_QUERY_DIRECTIVES, 20, "MAX_QUERY_DIRECTIVES"),
+      maxVariableDepth: intFromEnv(env.MAX_VARIABLE_DEPTH, 16, "MAX_VARIABLE_DEPTH"),
     },
     search: {
       highlightOpen: markerFromEnv(env.SEARCH_HIGHLIGHT_OPEN, "<mark>", "SEARCH_HIGHLIGHT_OPEN"),

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import sqlite3 from "sqlite3";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import type { DatabaseConfig } from "../config";
@@ -29,6 +30,9 @@ export function createDataSource(database: DatabaseConfig): DataSource {
   } satisfies Partial<DataSourceOptions>;
 
   if (database.type === "postgres") {
+    // node-pg sends a Date as local time with a whole-minute offset, so an instant in a zone's
+    // local-mean-time era (Asia/Jakarta before 1924: +07:07:12) lost seconds; UTC text is exact.
+    pg.defaults.parseInputDatesAsUTC = true;
     return new DataSource({ ...common, type: "postgres", url: database.url });
   }
   if (database.path !== ":memory:") fs.mkdirSync(path.dirname(database.path), { recursive: true });

@@ -24,9 +24,13 @@ export function toDate(value: unknown): Date | null {
   if (value instanceof Date) return value;
   const text = String(value);
   if ((text.length === 19 || text.length === 23) && text.charCodeAt(10) === 32) {
-    return new Date(
-      Date.UTC(digits(text, 0, 4), digits(text, 5, 7) - 1, digits(text, 8, 10), digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19), text.length === 23 ? digits(text, 20, 23) : 0),
+    const year = digits(text, 0, 4);
+    const date = new Date(
+      Date.UTC(year, digits(text, 5, 7) - 1, digits(text, 8, 10), digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19), text.length === 23 ? digits(text, 20, 23) : 0),
     );
+    // Date.UTC reads years 0–99 as 1900–1999.
+    if (year < 100) date.setUTCFullYear(year, digits(text, 5, 7) - 1, digits(text, 8, 10));
+    return date;
   }
   return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
 }

@@ -11,6 +11,7 @@ import {
 } from "graphql";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import type { AppConfig } from "../config";
+import { VerdictCache } from "./verdict-cache";
 
 export type CostLimits = Pick<AppConfig["limits"], "maxDepth" | "maxComplexity" | "maxAliases" | "maxDirectives">;
 
@@ -117,20 +118,16 @@ export function checkCostLimits(
   if (complexity > limits.maxComplexity) throw queryTooComplex("complexity", limits.maxComplexity, complexity);
 }
 
-/** Verdicts kept per variables for one parsed document; a front end sends few distinct ones. */
-const VERDICTS_PER_DOCUMENT = 256;
-
 /**
- * Prices the resolved operation (with its variables) before execution starts. Apollo hands
- * the same parsed DocumentNode for the same query text, so the verdict is remembered per
- * document and variables: the hot front-end queries are priced once, not on every request.
+ * Prices the resolved operation (with its variables) before execution starts. The verdict is
+ * remembered per document text, operation and variables in a bounded cache, so the hot
+ * front-end queries are priced once, not on every request.
  */
-export function costLimitsPlugin(limits: CostLimits): ApolloServerPlugin {
-  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+export function costLimitsPlugin(limits: CostLimits, verdicts: VerdictCache = new VerdictCache()): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, queryHash }) {
           if (!operation) return;
           // graphql-js validation accepts `subscription { ... }` on a schema without a
           // Subscription type and only fails in execution, as an internal error; refuse it here.
@@ -139,25 +136,21 @@ export function costLimitsPlugin(limits: CostLimits): ApolloServerPlugin {
               extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
             });
           }
-          const key = `${operation.name?.value ?? ""}|${JSON.stringify(request.variables ?? {})}`;
-          let known = verdicts.get(document);
-          const cached = known?.get(key);
+          const key = VerdictCache.keyOf(queryHash, operation.name?.value ?? "", request.variables);
+          const cached = verdicts.get(key);
           if (cached !== undefined) {
             // A fresh error each time: Apollo may annotate the one it is given.
             if (cached) throw new GraphQLError(cached.message, { extensions: { ...cached.extensions } });
             return;
           }
-          let verdict: GraphQLError | null = null;
           try {
             checkCostLimits(schema, document, operation, request.variables, limits);
           } catch (error) {
             if (!(error instanceof GraphQLError)) throw error;
-            verdict = error;
+            verdicts.set(key, { message: error.message, extensions: { ...error.extensions } });
+            throw error;
           }
-          if (!known) verdicts.set(document, (known = new Map()));
-          if (known.size >= VERDICTS_PER_DOCUMENT) known.clear();
-          known.set(key, verdict);
-          if (verdict) throw verdict;
+          verdicts.set(key, null);
         },
       };
     },

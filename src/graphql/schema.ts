@@ -8,6 +8,7 @@ import { SearchResolver } from "../resolvers/search.resolver";
 import { TagResolver } from "../resolvers/tag.resolver";
 import { WebhookResolver } from "../resolvers/webhook.resolver";
 import { DateTimeScalar } from "./date-time.scalar";
+import { refuseUnstorableTextInMutations } from "./validation";
 
 export const resolvers = [
   ArticleResolver,
@@ -20,10 +21,11 @@ export const resolvers = [
   WebhookResolver,
 ] as const;
 
-export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
   });
+  return refuseUnstorableTextInMutations(schema);
 }

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from "../clock";
 import { requestScope, type RequestScope } from "../db/request-scope";
 import type { GraphQLContext } from "../graphql/context";
 import { costLimitsPlugin } from "../graphql/limits";
+import type { VerdictCache } from "../graphql/verdict-cache";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
 import type { ReadContext } from "../loaders/read-context";
@@ -21,6 +22,7 @@ import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
 import { createRateLimiter } from "./rate-limit";
+import { checkRequestShape, requestPartsFromBody, requestPartsFromSearch, throttledWarning } from "./request-shape";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
 import { WebhookWorker } from "../webhooks/delivery.worker";
 
@@ -32,6 +34,8 @@ export interface AppOptions {
   authenticate?: (authorization: string | undefined) => Promise<Viewer>;
   /** Where request lines and unexpected errors go; by default JSON on stdout at `config.logLevel`. */
   logger?: Logger;
+  /** Where cost verdicts are kept; given by tests that inspect its bound. */
+  verdictCache?: VerdictCache;
 }
 
 export interface App {
@@ -64,6 +68,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const rateLimiter = createRateLimiter(config.rateLimit);
   const schema = await buildAppSchema();
   const contentVersion = new ContentVersion(dataSource);
+  const warnRefusal = throttledWarning(logger, clock);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -87,7 +92,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       error: (message) => logger.error(message),
     },
     plugins: [
-      costLimitsPlugin(config.limits),
+      costLimitsPlugin(config.limits, options.verdictCache),
       articleSelectionPlugin(),
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -120,6 +125,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       } else {
         body = text;
       }
+    }
+    const refusal = checkRequestShape(req.method === "POST" ? requestPartsFromBody(body) : requestPartsFromSearch(url.searchParams), config.limits.maxVariableDepth);
+    if (refusal) {
+      scope.errorCodes = [refusal.code];
+      warnRefusal(refusal.cause, { requestId: scope.requestId }, "refused a malformed GraphQL request");
+      sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, scope.requestId), { "x-request-id": scope.requestId });
+      return;
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {

@@ -92,8 +92,11 @@ const isSideHeading = (line: Line) => SIDE_BLOCK_HEADINGS.has(headingKey(line));
 const isTrailerNoise = (line: Line) => TRAILER_NOISE.has(line.key);
 const endsBody = (line: Line) => isRelatedHeading(line) || isSideHeading(line) || isTrailerNoise(line);
 
-// Lone surrogates can only come from a string that was mis-decoded upstream.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Lone surrogates can only come from a string that was mis-decoded upstream (valid UTF-8 has none).
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** 1-based line of a character offset, counting line breaks as the parser splits lines. */
+const lineAt = (text: string, index: number) => text.slice(0, index).split(/\r\n|\r|\n/).length;
 
 function decode(input: string | Uint8Array): string {
   const notText = () => new PageParseError(1, "UTF-8 text", "expected UTF-8 text");
@@ -111,7 +114,11 @@ function decode(input: string | Uint8Array): string {
     throw new TypeError("parsePage expects a string or a Buffer");
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.includes("\u0000") || LONE_SURROGATE.test(text)) throw notText();
+  // Text that cannot be stored is reported where it is, so an editor can find it.
+  const nul = text.indexOf("\u0000");
+  if (nul >= 0) throw new PageParseError(lineAt(text, nul), "text without NUL characters", "NUL character (U+0000) in the text");
+  const surrogate = LONE_SURROGATE.exec(text);
+  if (surrogate) throw new PageParseError(lineAt(text, surrogate.index), "UTF-8 text", "unpaired UTF-16 surrogate in the text");
   return text;
 }
 

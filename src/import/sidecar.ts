@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { StoredArticleStatus } from "../entities/article.entity";
 import { SLUG_PATTERN } from "../lib/slug";
+import { unstorableText } from "../lib/text";
 
 /**
  * What a page cannot say about itself: its tags, slug, status and featured image. It comes from
@@ -87,6 +88,11 @@ function validateFields(
     if (!KNOWN_FIELDS.has(key)) {
       warnings.push({ path: where.path, line: lineOfKey(where.text, key), message: `${where.label}unknown field "${key}" ignored` });
       continue;
+    }
+    // JSON escapes let a sidecar carry what a UTF-8 page cannot: NUL and unpaired surrogates.
+    for (const text of Array.isArray(value) ? value : [value]) {
+      const problem = typeof text === "string" ? unstorableText(text) : null;
+      if (problem) throw fail(key, `"${key}" ${problem}`);
     }
     if (key === "tags") {
       if (!Array.isArray(value) || value.some((t) => typeof t !== "string" || t.trim() === "")) {

@@ -25,3 +25,18 @@ export function excerptOf(text: string, maxLength: number): string {
   const lastSpace = cut.lastIndexOf(" ");
   return `${(lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,.;:–-]+$/u, "")}…`;
 }
+
+/** In u-mode a surrogate pair is one code point, so only an unpaired surrogate matches. */
+const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Why `text` cannot be stored, or null. NUL ends strings in C libraries and PostgreSQL refuses
+ * it in text; an unpaired surrogate has no UTF-8 form (SQLite stored bytes that read back as
+ * U+FFFD). Both only ever arrive by mistake or as an attack. Checked on every mutation's
+ * strings (graphql/validation.ts) and by the importer.
+ */
+export function unstorableText(text: string): string | null {
+  if (text.includes("\u0000")) return "must not contain NUL (U+0000)";
+  if (UNPAIRED_SURROGATE.test(text)) return "must not contain an unpaired UTF-16 surrogate";
+  return null;
+}

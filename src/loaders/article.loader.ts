@@ -15,7 +15,7 @@ import {
 import { FULL_SELECTION } from "./article-selection";
 import type { ReadContext } from "./read-context";
 import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, type Row } from "./rows";
-import { articleVisibility } from "./visibility";
+import { articleVisibility, liveTagCountSql } from "./visibility";
 
 /** How many of a shared tag's newest published articles compete for "related". */
 const RELATED_POOL_PER_TAG = 200;
@@ -151,8 +151,10 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
 
   /**
    * Related articles for many articles in one statement: the editor's picks in their order,
-   * then articles sharing the most tags, each shared tag weighted by 1/(articles carrying it)
-   * so a shared niche tag says more than a shared "Politik"; ties go to the newer article.
+   * then articles sharing the most tags, each shared tag weighted by 1/(live articles carrying
+   * it) so a shared niche tag says more than a shared "Politik"; ties go to the newer article.
+   * The weight counts live articles only: a draft or a scheduled article must not move a score
+   * the public can read.
    * Candidates sharing a tag are drawn from that tag's newest live articles (the pool, read
    * from the (tag_id, live_at) index), and are ranked before any article row is read, so a
    * popular tag with thousands of articles costs index entries, not thousands of row lookups;
@@ -165,9 +167,11 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       WITH src_tags AS (
         SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (:...relatedIds)
       ),
+      tag_live AS (
+        SELECT t.id AS tag_id, ${liveTagCountSql("t", "poolNow")} AS live FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)
+      ),
       tag_weights AS (
-        SELECT id AS tag_id, 1.0 / (CASE WHEN tagged_count > 1 THEN tagged_count ELSE 1 END) AS weight FROM tags
-        WHERE id IN (SELECT tag_id FROM src_tags)
+        SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live
       ),
       tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(dataSource))}),
       picks AS (

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import type { ReadContext } from "./read-context";
 import { AUTHOR_COLUMNS, authorFromRow, TAG_COLUMNS, tagFromRow, type Row } from "./rows";
-import { articleVisibility, publicTagRowVisibility } from "./visibility";
+import { articleVisibility, publicTagRowVisibility, tagVisibility } from "./visibility";
 
 export enum AuthorOrder {
   NAME_ASC = "NAME_ASC",
@@ -46,12 +46,15 @@ export function createAuthorTagLoaders(context: ReadContext) {
     for (const author of authors) authorById.prime(author.id, author);
     return byKey(slugs, authors, (a) => a.slug);
   });
+  // A tag only the viewer's unreadable articles carry (a draft's new tag) does not exist for them.
+  const tagVis = tagVisibility(dataSource, viewer, now, "t");
+  const visibleTag = tagVis ? ` AND ${tagVis.sql}` : "";
   const tagById = new DataLoader<number, Tag | null>(async (ids) => {
-    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)`, { ids });
+    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids });
     return byKey(ids, rows.map(tagFromRow), (t) => t.id);
   });
   const tagBySlug = new DataLoader<string, Tag | null>(async (slugs) => {
-    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)`, { slugs });
+    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs });
     const tags = rows.map(tagFromRow);
     for (const tag of tags) tagById.prime(tag.id, tag);
     return byKey(slugs, tags, (t) => t.slug);
@@ -92,8 +95,10 @@ export function createAuthorTagLoaders(context: ReadContext) {
         : publicTagRows
           ? `(SELECT COUNT(*) FROM article_tags ct WHERE ct.tag_id = t.id AND ${vis.sql})`
           : `(SELECT COUNT(*) FROM article_tags ct JOIN articles a ON a.id = ct.article_id WHERE ct.tag_id = t.id AND ${vis.sql})`;
+    const listed = kind === "tag" ? tagVis : null;
+    const listedWhere = listed ? `WHERE ${listed.sql}` : "";
     const byCount = orderBy === "ARTICLE_COUNT_DESC";
-    const params: Record<string, unknown> = { ...vis.params, pageLimit: window.first + 1 };
+    const params: Record<string, unknown> = { ...vis.params, ...listed?.params, pageLimit: window.first + 1 };
     const where: string[] = [];
     if (window.after) {
       const [value, id] = decodeCursor(window.after);
@@ -107,7 +112,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
       );
     }
     const order = byCount ? "listed.article_count DESC, listed.list_id ASC" : "listed.list_name ASC, listed.list_id ASC";
-    const sql = `SELECT * FROM (SELECT ${columns}, ${alias}.id AS list_id, ${alias}.name AS list_name, ${countSql} AS article_count FROM ${table} ${alias}) listed
+    const sql = `SELECT * FROM (SELECT ${columns}, ${alias}.id AS list_id, ${alias}.name AS list_name, ${countSql} AS article_count FROM ${table} ${alias} ${listedWhere}) listed
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT :pageLimit`;
     const rows = await queryNamed(dataSource, sql, params);
     const counts = new Map<number, number>(rows.map((r) => [Number(r.list_id), Number(r.article_count)]));
@@ -120,7 +125,8 @@ export function createAuthorTagLoaders(context: ReadContext) {
         cursors: items.map((item) => encodeCursor([byCount ? counts.get(item.id)! : item.name, item.id])),
         hasNextPage: rows.length > window.first,
         hasPreviousPage: Boolean(window.after),
-        totalCount: () => (total ??= queryNamed<{ n: number }>(dataSource, `SELECT COUNT(*) AS n FROM ${table}`, {}).then(([r]) => Number(r.n))),
+        totalCount: () =>
+          (total ??= queryNamed<{ n: number }>(dataSource, `SELECT COUNT(*) AS n FROM ${table} ${alias} ${listedWhere}`, { ...listed?.params }).then(([r]) => Number(r.n))),
       },
     };
   }

@@ -49,3 +49,29 @@ export function publicTagRowVisibility(dataSource: DataSource, viewer: Viewer, n
   if (viewer.kind !== "anonymous") return null;
   return { sql: `${alias}.live_at <= :visibleNow`, params: { visibleNow: timestampParam(dataSource, now) } };
 }
+
+/**
+ * Which tags a viewer may know of: editors all of them; everyone else only tags carried by an
+ * article they may read, so a tag created by a draft (or left only on a deleted or scheduled
+ * article) does not exist for the public. Null when there is nothing to check. For the public
+ * it is an index probe on (tag_id, live_at).
+ */
+export function tagVisibility(dataSource: DataSource, viewer: Viewer, now: Date, alias: string): VisibilityCondition | null {
+  if (hasRole(viewer, Role.EDITOR)) return null;
+  const publicRows = publicTagRowVisibility(dataSource, viewer, now, "vt");
+  if (publicRows) return { sql: `EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = ${alias}.id AND ${publicRows.sql})`, params: publicRows.params };
+  const articles = articleVisibility(dataSource, viewer, now, "vta");
+  return {
+    sql: `EXISTS (SELECT 1 FROM article_tags vt JOIN articles vta ON vta.id = vt.article_id WHERE vt.tag_id = ${alias}.id AND ${articles.sql})`,
+    params: articles.params,
+  };
+}
+
+/**
+ * Live articles carrying the tag `alias` at `:nowParam`, the same for every viewer because it
+ * shows in related scores: tags.live_count (rows with a live_at, kept by triggers) less the
+ * rows whose instant is still to come, a short range at the end of the (tag_id, live_at) index.
+ */
+export function liveTagCountSql(alias: string, nowParam: string): string {
+  return `(${alias}.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = ${alias}.id AND lf.live_at > :${nowParam}))`;
+}

@@ -3,6 +3,7 @@ import { ArticleTagsLiveAt1732700000050 } from "./1732700000050-article-tags-liv
 import { Editorial1732700000100 } from "./1732700000100-editorial";
 import { ArticleSearch1732700000200 } from "./1732700000200-article-search";
 import { TagArticleCount1732700000300 } from "./1732700000300-tag-article-count";
+import { TagLiveCount1732700000400 } from "./1732700000400-tag-live-count";
 import { Webhooks1732700000600 } from "./1732700000600-webhooks";
 
 /** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
@@ -12,5 +13,6 @@ export const migrations: Function[] = [
   Editorial1732700000100,
   ArticleSearch1732700000200,
   TagArticleCount1732700000300,
+  TagLiveCount1732700000400,
   Webhooks1732700000600,
 ];

@@ -155,8 +155,11 @@ describe("article writes: slugs, revisions, conflicts, validation, no partial wr
 
     const created = await server.gql(CREATE, { input: input({ tagSlugs: ["politik", "pemilu-2024"] }) }, editor);
     assert.deepEqual(created.body.data.createArticle.tags, [{ slug: "politik" }, { slug: "pemilu-2024" }]);
-    const tag = await server.gql(`{ tag(slug: "pemilu-2024") { name } }`);
+    const tag = await server.gql(`{ tag(slug: "pemilu-2024") { name } }`, {}, editor);
     assert.deepEqual(tag.body.data.tag, { name: "Pemilu 2024" });
+    // Only a draft carries it: the public does not learn of it yet (tests/api/tag-visibility.test.ts).
+    const anonymous = await server.gql(`{ tag(slug: "pemilu-2024") { name } }`);
+    assert.equal(anonymous.body.data.tag, null);
   });
 
   it("sets related articles in order, refusing unknown ids and the article itself", async () => {

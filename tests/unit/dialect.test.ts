@@ -15,3 +15,10 @@ it("reads stored SQLite timestamps as UTC instants, with and without millisecond
     assert.equal(toDate(iso.replace("T", " ").replace("Z", ""))!.toISOString(), iso);
   }
 });
+
+it("reads years 1 to 99 as written, not as 1901 to 1999", () => {
+  assert.equal(toDate("0050-06-01 00:00:00.000")!.toISOString(), "0050-06-01T00:00:00.000Z");
+  assert.equal(toDate("0004-02-29 23:59:59")!.toISOString(), "0004-02-29T23:59:59.000Z");
+  assert.equal(toDate("0001-01-01 00:00:00.000")!.toISOString(), "0001-01-01T00:00:00.000Z");
+  assert.equal(toDate("0100-01-01 00:00:00.000")!.toISOString(), "0100-01-01T00:00:00.000Z");
+});

@@ -239,10 +239,8 @@ describe("parsePage errors", () => {
   test("binary content", () => {
     const inputs: (string | Buffer)[] = [
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      Buffer.from("title\nlead\u0000more", "utf8"),
       Buffer.from([0x54, 0x69, 0x74, 0x6c, 0xe9, 0x0a]), // Latin-1 "Titlé"
-      "title\u0000",
-      "bad surrogate \uD800 here",
+      Buffer.from([0x54, 0x0a, 0xed, 0xa0, 0x80, 0x0a]), // a surrogate encoded as UTF-8 bytes (CESU-8)
     ];
     for (const input of inputs) {
       const err = parseError(input);
@@ -250,6 +248,22 @@ describe("parsePage errors", () => {
       assert.equal(err.expected, "UTF-8 text");
       assert.equal(err.message, "line 1: expected UTF-8 text");
     }
+  });
+
+  test("NUL and unpaired surrogates are reported on their line", () => {
+    const cases: [string | Buffer, number, RegExp][] = [
+      ["title\u0000", 1, /^line 1: NUL character/],
+      [Buffer.from("title\nlead\u0000more", "utf8"), 2, /^line 2: NUL character/],
+      ["title\r\n\r\nlead\r\nbad surrogate \uD800 here", 4, /^line 4: unpaired UTF-16 surrogate/],
+      ["title\rlead \uDC00", 2, /^line 2: unpaired UTF-16 surrogate/],
+    ];
+    for (const [input, line, message] of cases) {
+      const err = parseError(input);
+      assert.equal(err.line, line);
+      assert.match(err.message, message);
+    }
+    // A surrogate pair is one character, not two lone halves.
+    assert.doesNotThrow(() => parsePage(sampleLines.join("\n").replace("Kim Jong-un", "Kim Jong-un \uD83C\uDF0B")));
   });
 
   test("only a masthead: no title", () => {
