@@ -1,4 +1,5 @@
 import path from "node:path";
+import { feedsConfigFromEnv, type FeedsConfig } from "./feeds/feeds.config";
 
 export type DatabaseConfig =
   | { type: "sqlite"; path: string; driver: "sqlite3" | "better-sqlite3" }
@@ -58,6 +59,8 @@ export interface AppConfig {
    * limits, invalidations). Unset: everything stays in this process.
    */
   redisUrl: string | null;
+  /** RSS/Atom/JSON Feed and sitemaps (src/feeds/); off while PUBLIC_SITE_URL is unset. */
+  feeds: FeedsConfig;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     logLevel: logLevelFromEnv(env.LOG_LEVEL),
     redisUrl: env.REDIS_URL ? env.REDIS_URL : null,
+    feeds: feedsConfigFromEnv(env),
   };
 }
 
