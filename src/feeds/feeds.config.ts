@@ -18,13 +18,15 @@ export interface FeedsConfig {
   fullText: boolean;
   /** `FEED_CACHE_MAX_BYTES`: bound of the feed/sitemap response cache (the GraphQL one is separate). */
   cacheMaxBytes: number;
-  /** `SITEMAP_URLS_PER_FILE`: URLs per article/tag/author sitemap file, at most 50,000 (the protocol's limit). */
+  /** `SITEMAP_URLS_PER_FILE`: URLs per article/tag/author sitemap file; 10,000 by default, at most 50,000 (the protocol's limit). */
   sitemapUrlsPerFile: number;
 }
 
 export const ARTICLE_PLACEHOLDERS = ["site", "slug", "id", "yyyy", "mm", "dd", "tag"] as const;
 export const PAGE_PLACEHOLDERS = ["site", "slug", "id"] as const;
 const SITEMAP_PROTOCOL_MAX_URLS = 50_000;
+/** Smaller than the protocol allows: a file's serialization is one uninterrupted step (sitemap.format.ts). */
+const SITEMAP_DEFAULT_URLS = 10_000;
 
 function checkTemplate(name: string, template: string, allowed: readonly string[], siteUrl: string | null): string {
   for (const [, placeholder] of template.matchAll(/\{([^}]*)\}/g)) {
@@ -71,6 +73,6 @@ export function feedsConfigFromEnv(env: NodeJS.ProcessEnv): FeedsConfig {
     language: language.toLowerCase(),
     fullText: /^(1|true|yes)$/i.test(fullText),
     cacheMaxBytes: wholeNumber(env.FEED_CACHE_MAX_BYTES, 32 * 1024 * 1024, "FEED_CACHE_MAX_BYTES"),
-    sitemapUrlsPerFile: wholeNumber(env.SITEMAP_URLS_PER_FILE, SITEMAP_PROTOCOL_MAX_URLS, "SITEMAP_URLS_PER_FILE", SITEMAP_PROTOCOL_MAX_URLS),
+    sitemapUrlsPerFile: wholeNumber(env.SITEMAP_URLS_PER_FILE, SITEMAP_DEFAULT_URLS, "SITEMAP_URLS_PER_FILE", SITEMAP_PROTOCOL_MAX_URLS),
   };
 }

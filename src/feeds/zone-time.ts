@@ -27,17 +27,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let format = formatters.get(timeZone);
   if (format) return format;
   try {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-      hourCycle: "h23",
-      timeZoneName: "longOffset",
-    });
+    format = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
   } catch {
     // A zone this Node build does not know: UTC is at least a correct instant.
     if (timeZone === "UTC") throw new RangeError("this Node build has no time zone data");
@@ -48,21 +38,42 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-export function zonedTime(instant: Date, timeZone: string): ZonedTime {
-  const parts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, offsetMinutes: 0 };
-  for (const part of formatterFor(timeZone).formatToParts(instant)) {
-    if (part.type === "timeZoneName") {
-      // "GMT+07:00", "GMT-03:30", or "GMT" at zero.
-      const m = /([+-])(\d{2}):(\d{2})/.exec(part.value);
-      parts.offsetMinutes = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-    } else if (part.type === "hour") {
-      parts.hour = Number(part.value) % 24;
-    } else if (part.type in parts) {
-      (parts as Record<string, number>)[part.type] = Number(part.value);
-    }
+/**
+ * Offsets change only at transitions, which (since 1970) fall on whole quarter hours of UTC: one formatToParts per zone
+ * and quarter hour serves every date in it (the same articles are dated again in every format,
+ * tag and author feed). Bounded like the formatters.
+ */
+const OFFSETS_MAX = 10_000;
+const QUARTER_HOUR_MS = 900_000;
+const offsets = new Map<string, number>();
+
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const key = `${timeZone}|${Math.floor(instant.getTime() / QUARTER_HOUR_MS)}`;
+  let minutes = offsets.get(key);
+  if (minutes === undefined) {
+    // "GMT+07:00", "GMT-03:30", or "GMT" at zero.
+    const name = formatterFor(timeZone).formatToParts(instant).find((part) => part.type === "timeZoneName")?.value ?? "";
+    const m = /([+-])(\d{2}):(\d{2})/.exec(name);
+    minutes = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+    if (offsets.size >= OFFSETS_MAX) offsets.clear();
+    offsets.set(key, minutes);
   }
-  const weekday = new Date(Date.UTC(parts.year, parts.month - 1, parts.day)).getUTCDay();
-  return { ...parts, weekday };
+  return minutes;
+}
+
+export function zonedTime(instant: Date, timeZone: string): ZonedTime {
+  const offset = offsetMinutes(instant, timeZone);
+  const local = new Date(instant.getTime() + offset * 60_000);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: local.getUTCDay(),
+    offsetMinutes: offset,
+  };
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
