@@ -5,7 +5,7 @@ import { projectRoot } from "../../src/config";
 import { importPages } from "../../src/import/importer";
 import { createLogger } from "../../src/http/request-log";
 import { bearer, Role } from "../support/editorial";
-import { fetchFeed, parseFeed, parseJsonFeed, parseSitemap, SITE, sitePath } from "../support/feeds";
+import { fetchFeed, parseFeed, parseJsonFeed, parseSitemap, SITE, sitePath, type ParsedItem } from "../support/feeds";
 import { startTestServer, type TestServer } from "../support/server";
 
 const SAMPLE_SLUG = "bertemu-di-pangkalan-antariksa-rusia-kim-jong-un-dan-vladimir-putin-bicarakan";
@@ -253,6 +253,14 @@ describe("feeds and sitemaps", () => {
     assert.ok((await parseFeed(server, "/feeds/rss.xml")).items.some((i) => i.title === edited));
     assert.ok((await parseJsonFeed(server, "/feeds/tag/rusia/feed.json")).items.some((i) => i.title === edited));
     await mutate(server, editor, `mutation($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { id } }`, { id: sample.id, input: { title: SAMPLE_TITLE } });
+
+    // A renamed author: every cached feed printing the name drops (its author:<id> key).
+    assert.ok((await parseFeed(server, "/feeds/tag/papua/rss.xml")).items.some((i) => i.creator === "Yohanes Rumbiak"));
+    const { author } = (await server.gql(`{ author(slug: "yohanes-rumbiak") { id } }`)).body.data;
+    const rename = `mutation($id: ID!, $input: UpdateAuthorInput!) { updateAuthor(id: $id, input: $input) { id } }`;
+    await mutate(server, editor, rename, { id: author.id, input: { name: "Yohanes R." } });
+    assert.ok((await parseFeed(server, "/feeds/tag/papua/rss.xml")).items.some((i) => i.creator === "Yohanes R."));
+    await mutate(server, editor, rename, { id: author.id, input: { name: "Yohanes Rumbiak" } });
   });
 
   it("escapes &, <, quotes and emoji in every format, and replaces characters XML cannot carry", async () => {
@@ -366,6 +374,31 @@ describe("feeds over time: drafts, scheduled and deleted articles, the news site
     assert.equal(empty.response.status, 200, "an empty news sitemap is still a sitemap");
     // The month sitemaps keep everything.
     assert.ok((await everywhere()).monthly.includes(ids.live.slug));
+  });
+});
+
+describe("feeds with FEED_FULL_TEXT", () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({ env: { PUBLIC_SITE_URL: SITE, FEED_FULL_TEXT: "true" } });
+    const report = await importPages(server.dataSource, [path.join(projectRoot, "seeds/alinea-putin-kim-vostochny.txt")]);
+    assert.equal(report.created, 1);
+  });
+  after(() => server.close());
+
+  it("carries the body as HTML paragraphs besides the lead, in every format", async () => {
+    const rss = await parseFeed(server, "/feeds/rss.xml");
+    const item = rss.items[0] as ParsedItem & { "content:encoded"?: string };
+    assert.equal(item.content, "Putin mengajak Kim berkeliling kosmodrom, tempat peluncuran roket antariksa paling modern di Rusia.", "the description stays the lead");
+    const html = item["content:encoded"]!;
+    assert.equal(html.match(/<p>/g)?.length, 27);
+    assert.ok(html.startsWith("<p>Vladimir Putin dan Kim Jong-un bertemu di pangkalan luar angkasa di Rusia"));
+    const atom = await parseFeed(server, "/feeds/atom.xml");
+    assert.match(atom.items[0].content!, /^<p>Vladimir Putin/);
+    const json = await parseJsonFeed(server, "/feeds/feed.json");
+    assert.equal(json.items[0].content_html, html);
+    assert.equal(json.items[0].content_text, undefined);
   });
 });
 
