@@ -22,6 +22,8 @@ import { w3c } from "./zone-time";
 export interface FeedRoutes {
   matches(pathname: string): boolean;
   handle(req: IncomingMessage, res: ServerResponse, url: URL, scope: RequestScope): Promise<void>;
+  /** Drops cached responses for content-event keys heard from elsewhere (another instance's writes). */
+  invalidate(keys: readonly string[]): void;
   close(): void;
 }
 
@@ -121,6 +123,7 @@ export async function createFeedRoutes(options: FeedRoutesOptions): Promise<Feed
         req.resume();
         sendText(res, 404, "feeds and sitemaps are off on this server: PUBLIC_SITE_URL is not set", { "x-request-id": scope.requestId });
       },
+      invalidate() {},
       close() {},
     };
   }
@@ -272,5 +275,5 @@ export async function createFeedRoutes(options: FeedRoutesOptions): Promise<Feed
     res.end(req.method === "HEAD" ? undefined : response.body);
   }
 
-  return { matches, handle, close: () => cache.close() };
+  return { matches, handle, invalidate: (keys) => cache.invalidate(keys), close: () => cache.close() };
 }
