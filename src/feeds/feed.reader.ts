@@ -6,8 +6,8 @@ import { articlePageQuery, buildConditions, type ArticleListSpec } from "../load
 import { createAuthorTagLoaders } from "../loaders/author-tag.loader";
 import type { ReadContext } from "../loaders/read-context";
 import { articleFromRow, authorFromArticleRow, type Row } from "../loaders/rows";
-import { articleVisibility } from "../loaders/visibility";
-import { utcMonthSql } from "./month.dialect";
+import { articleVisibility, publicTagRowVisibility } from "../loaders/visibility";
+import { liveArticlesFrom, utcMonthSql } from "./sitemap.dialect";
 
 /**
  * Every read of the feeds and sitemaps, for the anonymous viewer at the request's `now`, through
@@ -110,49 +110,60 @@ export function createFeedReader(context: ReadContext) {
     }));
   }
 
-  /** Live articles per UTC month, and how many tags and authors have live articles. */
+  /**
+   * Per tag or author with live articles: its newest live article's publication (what changes its
+   * page) and its own last update. Tags read the (tag_id, live_at) index, authors the newest row
+   * of (author_id, published_at): one index seek each, whatever the number of articles.
+   */
+  function pagesSql(kind: "tag" | "author"): { sql: string; params: Record<string, unknown> } {
+    if (kind === "tag") {
+      const vis = publicTagRowVisibility(dataSource, context.viewer, context.now, "pt");
+      if (!vis) throw new Error("sitemaps are read as the public");
+      return {
+        sql: `SELECT * FROM (SELECT e.id AS e_id, e.slug AS e_slug, e.updated_at AS e_updated_at,
+          (SELECT MAX(pt.live_at) FROM article_tags pt WHERE pt.tag_id = e.id AND ${vis.sql}) AS last_live FROM tags e) pages WHERE last_live IS NOT NULL`,
+        params: vis.params,
+      };
+    }
+    const vis = articleVisibility(dataSource, context.viewer, context.now, "a");
+    return {
+      sql: `SELECT * FROM (SELECT e.id AS e_id, e.slug AS e_slug, e.updated_at AS e_updated_at,
+        (SELECT a.published_at FROM articles a WHERE a.author_id = e.id AND ${vis.sql} ORDER BY a.published_at DESC LIMIT 1) AS last_live FROM authors e) pages
+        WHERE last_live IS NOT NULL`,
+      params: vis.params,
+    };
+  }
+
+  /** Live articles per UTC month with their newest change, and how many tags and authors have live articles. */
   async function indexCounts(): Promise<SitemapIndexCounts> {
     const vis = articleVisibility(dataSource, context.viewer, context.now, "a");
     const month = utcMonthSql(dataSource, "a.published_at");
     const months = await queryNamed<Row>(
       dataSource,
-      `SELECT ${month} AS month, COUNT(*) AS n, MAX(a.updated_at) AS lastmod FROM articles a WHERE ${vis.sql} GROUP BY ${month} ORDER BY month`,
+      `SELECT ${month} AS month, COUNT(*) AS n, MAX(a.updated_at) AS lastmod FROM ${liveArticlesFrom(dataSource)} WHERE ${vis.sql} GROUP BY ${month} ORDER BY month`,
       vis.params,
     );
-    const [tags] = await queryNamed<Row>(
-      dataSource,
-      `SELECT COUNT(DISTINCT t.id) AS n, MAX(a.updated_at) AS article_lastmod, MAX(t.updated_at) AS own_lastmod
-      FROM tags t JOIN article_tags pt ON pt.tag_id = t.id JOIN articles a ON a.id = pt.article_id WHERE ${vis.sql}`,
-      vis.params,
-    );
-    const [authors] = await queryNamed<Row>(
-      dataSource,
-      `SELECT COUNT(DISTINCT au.id) AS n, MAX(a.updated_at) AS article_lastmod, MAX(au.updated_at) AS own_lastmod
-      FROM authors au JOIN articles a ON a.author_id = au.id WHERE ${vis.sql}`,
-      vis.params,
-    );
-    const summary = (row: Row | undefined) => ({ count: Number(row?.n ?? 0), lastmod: latest(toDate(row?.article_lastmod), toDate(row?.own_lastmod)) });
+    const summary = async (kind: "tag" | "author") => {
+      const pages = pagesSql(kind);
+      const [row] = await queryNamed<Row>(dataSource, `SELECT COUNT(*) AS n, MAX(last_live) AS last_live, MAX(e_updated_at) AS own FROM (${pages.sql}) counted`, pages.params);
+      return { count: Number(row?.n ?? 0), lastmod: latest(toDate(row?.last_live), toDate(row?.own)) };
+    };
     return {
       months: months.map((row) => ({ month: String(row.month), count: Number(row.n), lastmod: toDate(row.lastmod)! })),
-      tags: summary(tags),
-      authors: summary(authors),
+      tags: await summary("tag"),
+      authors: await summary("author"),
     };
   }
 
-  /** Tags or authors with at least one live article, by slug; lastmod is their newest article change or their own. */
+  /** Tags or authors with at least one live article, by slug. */
   async function sitemapPages(kind: "tag" | "author", page: { offset: number; limit: number }): Promise<SitemapPage[]> {
-    const vis = articleVisibility(dataSource, context.viewer, context.now, "a");
-    const from =
-      kind === "tag"
-        ? "tags e JOIN article_tags pt ON pt.tag_id = e.id JOIN articles a ON a.id = pt.article_id"
-        : "authors e JOIN articles a ON a.author_id = e.id";
-    const rows = await queryNamed<Row>(
-      dataSource,
-      `SELECT e.id AS e_id, e.slug AS e_slug, e.updated_at AS e_updated_at, MAX(a.updated_at) AS article_lastmod
-      FROM ${from} WHERE ${vis.sql} GROUP BY e.id, e.slug, e.updated_at ORDER BY e.slug LIMIT :pageLimit OFFSET :pageOffset`,
-      { ...vis.params, pageLimit: page.limit, pageOffset: page.offset },
-    );
-    return rows.map((row) => ({ id: Number(row.e_id), slug: row.e_slug, lastmod: latest(toDate(row.article_lastmod), toDate(row.e_updated_at))! }));
+    const pages = pagesSql(kind);
+    const rows = await queryNamed<Row>(dataSource, `${pages.sql} ORDER BY e_slug LIMIT :pageLimit OFFSET :pageOffset`, {
+      ...pages.params,
+      pageLimit: page.limit,
+      pageOffset: page.offset,
+    });
+    return rows.map((row) => ({ id: Number(row.e_id), slug: row.e_slug, lastmod: latest(toDate(row.last_live), toDate(row.e_updated_at))! }));
   }
 
   return { findScope, entries, sitemapArticles, indexCounts, sitemapPages };

@@ -205,7 +205,8 @@ export async function createFeedRoutes(options: FeedRoutesOptions): Promise<Feed
       body,
       contentType: CONTENT_TYPES.sitemap,
       surrogateKeys: [listKeyOf(route.of), ARTICLE_LISTS_KEY],
-      deps: [listKeyOf(route.of), `${route.of}:*`, ARTICLE_LISTS_KEY, "article:*"],
+      // lastmod is the newest live article's publication or the page's own update: membership and renames.
+      deps: [listKeyOf(route.of), `${route.of}:*`, ARTICLE_LISTS_KEY],
       maxAge: maxAgeOf(config, ["Article", route.of === "tag" ? "Tag" : "Author"]),
     };
   }
