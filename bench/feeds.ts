@@ -1,6 +1,7 @@
 /**
  * `npm run bench:feeds`: req/s of GET /feeds/rss.xml (50 items, the default) on a synthetic
- * database, with the feed cache off (every request reads and renders: "cold") and warm.
+ * database, with the feed cache off (every request reads and renders: "cold") and warm, each
+ * followed by GraphQL's home page query as a reference taken in the same conditions.
  * Writes bench/feeds-results.md.
  *
  *   npm run bench:feeds -- [--articles 20000] [--seconds 8] [--connections 10]
@@ -10,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { HOME_PAGE } from "./queries";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -59,9 +61,11 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function load(url: string, seconds: number) {
+/** GET a path, or POST a GraphQL document (the reference row: the home page query at the same moment). */
+function load(url: string, seconds: number, graphql?: string) {
+  const request = graphql ? { method: "POST" as const, headers: { "content-type": "application/json" }, body: JSON.stringify({ query: graphql }) } : {};
   return new Promise<{ rps: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number; bytes: number }>((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: seconds }, (error, result) => {
+    autocannon({ url, connections: CONNECTIONS, duration: seconds, ...request }, (error, result) => {
       if (error) return reject(error);
       resolve({
         rps: Math.round(result.requests.average),
@@ -99,6 +103,14 @@ async function main() {
       console.log(`${p} ${label}: ${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.bytes} bytes`);
       rows.push(`| ${p} | ${label} | ${r.rps} | ${r.p50Ms} | ${r.p99Ms} | ${r.bytes} |`);
     }
+    // The machine is shared and loads vary by the minute: GraphQL's home page (20 cards) measured
+    // right after, in the same conditions, says what the feed figures mean.
+    const graphql = `http://127.0.0.1:${port}/graphql`;
+    await load(graphql, 1, HOME_PAGE);
+    const ref = await load(graphql, SECONDS, HOME_PAGE);
+    const label = cache === "off" ? "cold (cache off)" : "warm";
+    console.log(`reference: GraphQL home page ${label}: ${ref.rps} req/s, p50 ${ref.p50Ms} ms, p99 ${ref.p99Ms} ms`);
+    rows.push(`| reference: POST /graphql HomePage (20 cards) | ${label} | ${ref.rps} | ${ref.p50Ms} | ${ref.p99Ms} | ${ref.bytes} |`);
     await stop(server);
     port += 1;
   }
