@@ -1,5 +1,6 @@
 import path from "node:path";
 import { loadWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config";
+import { feedsConfigFromEnv, type FeedsConfig } from "./feeds/feeds.config";
 
 export type DatabaseConfig =
   | { type: "sqlite"; path: string; driver: "sqlite3" | "better-sqlite3" }
@@ -63,6 +64,8 @@ export interface AppConfig {
   redisUrl: string | null;
   /** Change webhooks: delivery worker, retries, URL policy (`WEBHOOK_*`). */
   webhooks: WebhookConfig;
+  /** RSS/Atom/JSON Feed and sitemaps (src/feeds/); off while PUBLIC_SITE_URL is unset. */
+  feeds: FeedsConfig;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: logLevelFromEnv(env.LOG_LEVEL),
     redisUrl: env.REDIS_URL ? env.REDIS_URL : null,
     webhooks: loadWebhookConfig(env, env.NODE_ENV === "production"),
+    feeds: feedsConfigFromEnv(env),
   };
 }
 

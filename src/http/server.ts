@@ -18,6 +18,7 @@ import { openReadDataSource } from "../db/data-source";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
 import { ContentVersion } from "../cache/content-version";
+import { createFeedRoutes } from "../feeds/feed.routes";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
@@ -69,6 +70,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const schema = await buildAppSchema();
   const contentVersion = new ContentVersion(dataSource);
   const warnRefusal = throttledWarning(logger, clock);
+  const feeds = await createFeedRoutes({ config, dataSource, readDataSource, clock, logger });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -197,6 +199,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
     }
     if (url.pathname === "/graphql" || url.pathname === "/") return handleGraphQL(req, res, url, scope);
+    if (feeds.matches(url.pathname)) return feeds.handle(req, res, url, scope);
     req.resume();
     sendJson(res, 404, errorBody("not found", "NOT_FOUND", scope.requestId), { "x-request-id": scope.requestId });
   }
@@ -257,6 +260,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await closed;
       contentVersion.close();
       await webhookWorker?.stop();
+      feeds.close();
       await apollo.stop();
       if (readDataSource !== dataSource) await readDataSource.destroy();
     },
