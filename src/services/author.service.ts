@@ -6,7 +6,8 @@ import { conflict, notFound } from "../errors";
 import { Role } from "../viewer";
 import { requireRole } from "./access";
 import { personOrTagKeys, recordContentEvent } from "../events/content-events";
-import { slugFrom, uniqueSlug } from "./unique-slug";
+import { slugFrom } from "./unique-slug";
+import { withUniqueSlug } from "../repositories/slug.repository";
 import type { WriteContext } from "./write-context";
 
 export interface AuthorValues {
@@ -19,16 +20,17 @@ export interface AuthorValues {
 export async function createAuthor(context: WriteContext, input: AuthorValues & { name: string }): Promise<Author> {
   requireRole(context.viewer, Role.EDITOR);
   return writeTransaction(context.dataSource, async (manager) => {
-    const repo = manager.getRepository(Author);
-    const saved = await repo.save(
-      repo.create({
-        name: input.name.trim(),
-        slug: await uniqueSlug(manager, "authors", input.slug ?? slugFrom(input.name, "penulis")),
-        bio: input.bio ?? null,
-        avatarUrl: input.avatarUrl ?? null,
-        createdAt: context.now,
-        updatedAt: context.now,
-      }),
+    const saved = await withUniqueSlug(manager, "authors", input.slug ?? slugFrom(input.name, "penulis"), (slug, m) =>
+      m.getRepository(Author).save(
+        m.getRepository(Author).create({
+          name: input.name.trim(),
+          slug,
+          bio: input.bio ?? null,
+          avatarUrl: input.avatarUrl ?? null,
+          createdAt: context.now,
+          updatedAt: context.now,
+        }),
+      ),
     );
     recordContentEvent({ type: "author.created", entity: "author", id: saved.id, slug: saved.slug, keys: personOrTagKeys("author", saved.id), occurredAt: context.now });
     return saved;
@@ -41,11 +43,13 @@ export async function updateAuthor(context: WriteContext, id: number, input: Aut
     const author = await manager.findOne(Author, { where: { id } });
     if (!author) throw notFound(`author ${id}`);
     if (input.name != null) author.name = input.name.trim();
-    if (input.slug != null && input.slug !== author.slug) author.slug = await uniqueSlug(manager, "authors", input.slug, id);
     if (input.bio !== undefined) author.bio = input.bio;
     if (input.avatarUrl !== undefined) author.avatarUrl = input.avatarUrl;
     author.updatedAt = context.now;
-    const saved = await manager.save(author);
+    const newSlug = input.slug != null && input.slug !== author.slug ? input.slug : null;
+    const saved = newSlug
+      ? await withUniqueSlug(manager, "authors", newSlug, (slug, m) => m.save(Object.assign(author, { slug })), id)
+      : await manager.save(author);
     recordContentEvent({ type: "author.updated", entity: "author", id, slug: saved.slug, keys: personOrTagKeys("author", id), occurredAt: context.now });
     return saved;
   });

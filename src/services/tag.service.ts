@@ -5,7 +5,8 @@ import { conflict, notFound } from "../errors";
 import { Role } from "../viewer";
 import { requireRole } from "./access";
 import { personOrTagKeys, recordContentEvent } from "../events/content-events";
-import { slugFrom, uniqueSlug } from "./unique-slug";
+import { slugFrom } from "./unique-slug";
+import { withUniqueSlug } from "../repositories/slug.repository";
 import type { WriteContext } from "./write-context";
 
 export interface TagValues {
@@ -17,15 +18,10 @@ export interface TagValues {
 export async function createTag(context: WriteContext, input: TagValues & { name: string }): Promise<Tag> {
   requireRole(context.viewer, Role.EDITOR);
   return writeTransaction(context.dataSource, async (manager) => {
-    const repo = manager.getRepository(Tag);
-    const saved = await repo.save(
-      repo.create({
-        name: input.name.trim(),
-        slug: await uniqueSlug(manager, "tags", input.slug ?? slugFrom(input.name, "topik")),
-        description: input.description ?? null,
-        createdAt: context.now,
-        updatedAt: context.now,
-      }),
+    const saved = await withUniqueSlug(manager, "tags", input.slug ?? slugFrom(input.name, "topik"), (slug, m) =>
+      m.getRepository(Tag).save(
+        m.getRepository(Tag).create({ name: input.name.trim(), slug, description: input.description ?? null, createdAt: context.now, updatedAt: context.now }),
+      ),
     );
     recordContentEvent({ type: "tag.created", entity: "tag", id: saved.id, slug: saved.slug, keys: personOrTagKeys("tag", saved.id), occurredAt: context.now });
     return saved;
@@ -38,10 +34,12 @@ export async function updateTag(context: WriteContext, id: number, input: TagVal
     const tag = await manager.findOne(Tag, { where: { id } });
     if (!tag) throw notFound(`tag ${id}`);
     if (input.name != null) tag.name = input.name.trim();
-    if (input.slug != null && input.slug !== tag.slug) tag.slug = await uniqueSlug(manager, "tags", input.slug, id);
     if (input.description !== undefined) tag.description = input.description;
     tag.updatedAt = context.now;
-    const saved = await manager.save(tag);
+    const newSlug = input.slug != null && input.slug !== tag.slug ? input.slug : null;
+    const saved = newSlug
+      ? await withUniqueSlug(manager, "tags", newSlug, (slug, m) => m.save(Object.assign(tag, { slug })), id)
+      : await manager.save(tag);
     recordContentEvent({ type: "tag.updated", entity: "tag", id, slug: saved.slug, keys: personOrTagKeys("tag", id), occurredAt: context.now });
     return saved;
   });
