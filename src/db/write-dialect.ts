@@ -29,6 +29,16 @@ export async function lockRows(manager: EntityManager, table: "articles", where:
 }
 
 /**
+ * Serializes, until the transaction ends, the writers that name the same key (PostgreSQL: a
+ * transaction-level advisory lock; SQLite's write transaction already holds the only writer).
+ * For choices no row lock can cover, such as the next free slug for a title.
+ */
+export async function lockKey(manager: EntityManager, key: string): Promise<void> {
+  if (!isPostgres(manager.connection)) return;
+  await execute(manager, `SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked`, { key });
+}
+
+/**
  * SQL that is true when a stored timestamp column equals an instant given with millisecond
  * precision. PostgreSQL keeps microseconds (a DEFAULT now() has them) while JavaScript dates
  * stop at milliseconds; SQLite's stored text may lack the milliseconds or carry a `T`.

@@ -56,19 +56,20 @@ const writerBusy = () => serviceUnavailable("the database is busy with another w
 const asyncWaiters = new WeakSet<DataSource>();
 
 /**
- * BEGIN IMMEDIATE, waiting for a writer held by another connection. sqlite3 waits in its own
- * thread (the busy timeout set in data-source.ts). better-sqlite3 runs on the event loop, where
- * SQLite's busy wait would freeze every request for as long as the other writer holds on: so its
- * writer connection gets a zero busy timeout and the wait happens here, between event-loop turns.
+ * BEGIN IMMEDIATE, waiting for a writer held by another connection. SQLite's own busy wait is
+ * not used for it: better-sqlite3 runs on the event loop, where that wait would freeze every
+ * request for as long as the other writer holds on, and its sleeps grow to 100 ms, long enough
+ * to miss every gap between the transactions of a seed run. So the writer connection's busy
+ * timeout is zero and the wait happens here, between event-loop turns, retrying every few
+ * milliseconds until WRITER_WAIT_MS.
  */
 async function beginImmediate(dataSource: DataSource, runner: QueryRunner): Promise<void> {
-  const waitHere = dataSource.options.type === "better-sqlite3";
-  if (waitHere && !asyncWaiters.has(dataSource)) {
+  if (!asyncWaiters.has(dataSource)) {
     await runner.query("PRAGMA busy_timeout = 0");
     asyncWaiters.add(dataSource);
   }
   const deadline = performance.now() + WRITER_WAIT_MS;
-  let pause = 2;
+  let pause = 1;
   for (;;) {
     try {
       await runner.query("BEGIN IMMEDIATE");
@@ -76,9 +77,9 @@ async function beginImmediate(dataSource: DataSource, runner: QueryRunner): Prom
     } catch (error) {
       if (!isSqliteBusy(error)) throw error;
       const left = deadline - performance.now();
-      if (!waitHere || left <= 0) throw writerBusy();
+      if (left <= 0) throw writerBusy();
       await sleep(Math.min(pause, left));
-      pause = Math.min(pause * 2, 50);
+      pause = Math.min(pause * 2, 8);
     }
   }
   // The transaction was opened by hand; tell the runner, so its commit, rollback and nested

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { timestampParam } from "../db/dialect";
-import { isUniqueViolation, select } from "../db/write-dialect";
+import { isUniqueViolation, lockKey, select } from "../db/write-dialect";
 import { conflict } from "../errors";
 import { bulkInsert, chunked } from "./bulk";
 
@@ -28,11 +28,13 @@ export async function freeSlug(manager: EntityManager, table: SluggedTable, base
 }
 
 /**
- * Writes a row under a free slug derived from `base`. Choosing a slug and writing it cannot be
- * made atomic when writers run side by side (PostgreSQL, where two transactions both see
- * `base-2` free), so the unique index decides: the write runs in a savepoint, and when the index
- * refuses the slug the savepoint is rolled back and the next free slug is tried. On SQLite the
- * transaction holds the only writer, so the first choice always holds.
+ * Writes a row under a free slug derived from `base`. On PostgreSQL writers run side by side
+ * and two of them would both see `base-2` free: writers of the same base take turns (lockKey),
+ * so the second sees the first's slug once it commits. Slugs of other bases can still land on
+ * the same value (a title "Banjir 2" against a second "Banjir"), so the unique index has the
+ * last word: the write runs in a savepoint, and when the index refuses the slug the savepoint is
+ * rolled back and the next free slug is tried. On SQLite the transaction holds the only writer,
+ * so the first choice always holds.
  */
 export async function withUniqueSlug<T>(
   manager: EntityManager,
@@ -41,6 +43,7 @@ export async function withUniqueSlug<T>(
   write: (slug: string, manager: EntityManager) => Promise<T>,
   excludeId?: number,
 ): Promise<T> {
+  await lockKey(manager, `slug:${table}:${base}`);
   for (let attempt = 1; ; attempt++) {
     const slug = await freeSlug(manager, table, base, excludeId);
     try {
