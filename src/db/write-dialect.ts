@@ -95,10 +95,12 @@ interface DriverErrorFields {
   driverError?: DriverErrorFields;
 }
 
-function fieldsOf(error: unknown): DriverErrorFields {
-  if (!error || typeof error !== "object") return {};
+function fieldsOf(error: unknown): { code?: unknown; constraint?: unknown; text: string } {
+  if (!error || typeof error !== "object") return { text: "" };
   const outer = error as DriverErrorFields;
-  return { ...(outer.driverError ?? {}), ...outer, message: outer.message ?? outer.driverError?.message };
+  const fields = { ...(outer.driverError ?? {}), ...outer };
+  const message = outer.message ?? outer.driverError?.message;
+  return { code: fields.code, constraint: fields.constraint, text: typeof message === "string" ? message : "" };
 }
 
 /**
@@ -107,8 +109,7 @@ function fieldsOf(error: unknown): DriverErrorFields {
  * by this schema's convention); SQLite names `table.column` in the message.
  */
 export function isUniqueViolation(error: unknown, on?: { table: string; column: string }): boolean {
-  const { code, constraint, message } = fieldsOf(error);
-  const text = String(message ?? "");
+  const { code, constraint, text } = fieldsOf(error);
   if (code === "23505") return on ? constraint === `ux_${on.table}_${on.column}` : true;
   const sqlite = code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(text);
   if (!sqlite) return false;
@@ -117,8 +118,8 @@ export function isUniqueViolation(error: unknown, on?: { table: string; column: 
 
 /** SQLite: another connection holds the writer (or the database file's lock). */
 export function isSqliteBusy(error: unknown): boolean {
-  const { code, message } = fieldsOf(error);
-  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || /SQLITE_BUSY|database is locked/.test(String(message ?? ""));
+  const { code, text } = fieldsOf(error);
+  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || /SQLITE_BUSY|database is locked/.test(text);
 }
 
 /** PostgreSQL: the transaction lost a deadlock or a serialization check and may simply be run again. */
