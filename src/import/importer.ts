@@ -18,7 +18,15 @@ import {
   type ArticleColumns,
 } from "../repositories/article.repository";
 import { ensureAuthors } from "../repositories/author.repository";
-import { findPendingLinksTo, pendingLinksOf, resolvePendingLinksTo, setPendingLinks, titleKey, type PendingLink } from "../repositories/pending-link.repository";
+import {
+  findPendingLinksTo,
+  pendingLinksOf,
+  resolvePendingLinksTo,
+  setPendingLinks,
+  titleKey,
+  type PendingLink,
+  type ResolvedLink,
+} from "../repositories/pending-link.repository";
 import { pickSlugsOf, setPicks } from "../repositories/related.repository";
 import { hasRevisions, IMPORTER, recordRevision } from "../repositories/revision.repository";
 import { ensureTags, setArticleTags, tagIdsOf } from "../repositories/tag.repository";
@@ -245,22 +253,19 @@ async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun:
     timeZone: fields.timeZone,
     wordCount: fields.wordCount,
   } satisfies Partial<ArticleColumns>;
-  const answers = async (target: Article | { title: string; publishedAt: Date }) =>
-    (dryRun ? await findPendingLinksTo(manager, target) : await resolvePendingLinksTo(manager, target as Article, now, IMPORTER)).map((l) => ({
-      source: l.sourceSlug,
-      title: l.title,
-      publishedAt: l.publishedAt,
-      timeZone: l.timeZone,
-    }));
+  const reported = (links: ResolvedLink[]) => links.map((l) => ({ source: l.sourceSlug, title: l.title, publishedAt: l.publishedAt, timeZone: l.timeZone }));
+  // Entries of other pages this article answers: linked now, or in a dry run only looked up.
+  const resolve = async (saved: Article) => reported(await resolvePendingLinksTo(manager, saved, now, IMPORTER));
+  const preview = async (deleted: boolean) => (deleted ? [] : reported(await findPendingLinksTo(manager, { title: columns.title, publishedAt: columns.publishedAt })));
 
   if (!dryRun) await lockArticleBySlug(manager, fields.slug);
   const existing = await manager.findOne(Article, { where: { slug: fields.slug }, withDeleted: true });
   if (!existing) {
-    if (dryRun) return { outcome: "created", deleted: false, resolved: await answers(fields) };
+    if (dryRun) return { outcome: "created", deleted: false, resolved: await preview(false) };
     const created = await insertArticle(manager, { ...columns, slug: fields.slug, authorId: authorId! }, now, { uniqueSlug: false });
     await setArticleTags(manager, created.id, wantedTagIds);
     await reindexArticles(manager, [created.id]);
-    const resolved = await answers(created);
+    const resolved = await resolve(created);
     await recordArticleChange(manager, importEventType(null, isLive(created)), null, created, true, now);
     return { articleId: created.id, outcome: "created", deleted: false, resolved };
   }
@@ -280,7 +285,7 @@ async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun:
   const tagsEqual = sameList(currentTagIds, wantedTagIds);
   const deleted = existing.deletedAt !== null;
   if (columnsEqual && tagsEqual) return { articleId: existing.id, outcome: "unchanged", deleted, resolved: [] };
-  if (dryRun) return { articleId: existing.id, outcome: "updated", deleted, resolved: await answers({ title: columns.title, publishedAt: columns.publishedAt }) };
+  if (dryRun) return { articleId: existing.id, outcome: "updated", deleted, resolved: await preview(deleted) };
 
   const before = await membershipOf(manager, existing);
   // An article edited through the API has a history; the page's version joins it.
@@ -289,7 +294,7 @@ async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun:
   const saved = await updateArticleRow(manager, existing, { ...columns, authorId: authorId! }, now);
   if (tracked) await recordRevision(manager, saved, "import", IMPORTER, saved.updatedAt);
   await reindexArticles(manager, [existing.id]);
-  const resolved = await answers(saved);
+  const resolved = await resolve(saved);
   const textChanged = existing.title !== columns.title || existing.lead !== columns.lead || existing.body !== columns.body;
   await recordArticleChange(manager, importEventType(isLive(existing), isLive(saved)), before, saved, textChanged, now);
   return { articleId: existing.id, outcome: "updated", deleted, resolved };
