@@ -18,7 +18,8 @@ Beside each page, an optional <name>.json gives what the page cannot say:
 or one ${MANIFEST_FILE} per folder maps page file names to the same fields.
 
 Running it again changes nothing unless a page changed. "Berita Lainnya" entries become
-related-article links when an article with that title and date exists after the run.
+related-article links when an article with that title and date exists after the run; the
+others are kept and linked when that article arrives (a later run, or the API).
 
 Options:
   --dry-run        parse and compare, report what would change, write nothing
@@ -112,8 +113,16 @@ function printSummary(report: ImportReport): void {
   );
   if (report.created + report.updated === 0 && report.failed.length === 0 && report.files > 0) console.log("nothing to change");
   for (const w of report.warnings) console.log(`warning ${where(w.path, w.line)}: ${w.message}`);
+  if (report.withoutSidecar.length) {
+    console.log(`warning: ${plural(report.withoutSidecar.length, "page")} imported without a sidecar (no tags, no featured image; add <name>.json or a ${MANIFEST_FILE} entry):`);
+    for (const file of report.withoutSidecar) console.log(`  ${file}`);
+  }
+  if (report.resolvedEarlier.length) {
+    console.log(`${report.dryRun ? "would resolve" : "resolved"} ${plural(report.resolvedEarlier.length, "related link")} left open by earlier runs:`);
+    for (const r of report.resolvedEarlier) console.log(`  ${r.source} → "${r.title}" (${r.date}), by ${r.path}`);
+  }
   if (report.unresolvedRelated.length) {
-    console.log(`${plural(report.unresolvedRelated.length, "related link")} not found in the database (left out):`);
+    console.log(`${plural(report.unresolvedRelated.length, "related link")} not found in the database yet (kept; linked when the article arrives):`);
     for (const u of report.unresolvedRelated) console.log(`  ${where(u.path, u.line)}: "${u.title}" (${u.date})`);
   }
   for (const f of report.failed) console.error(`failed ${where(f.path, f.line)}: ${f.message}`);

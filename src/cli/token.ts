@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { parseArgs } from "node:util";
+import { systemClock } from "../clock";
 import { loadConfig } from "../config";
 import { openDatabase } from "../db/data-source";
 import { Author } from "../entities/author.entity";
@@ -41,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const dataSource = await openDatabase(loadConfig().database);
   try {
-    const now = new Date();
+    const now = systemClock.now();
     if (command === "create") {
       const role = String(values.role ?? "").toUpperCase() as Role;
       const days = values["expires-in-days"];

@@ -8,6 +8,7 @@ import { ApiToken } from "../entities/api-token.entity";
 import { Article } from "../entities/article.entity";
 import { ArticleRevision } from "../entities/article-revision.entity";
 import { ArticleRelated } from "../entities/article-related.entity";
+import { ArticlePendingLink } from "../entities/article-pending-link.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
@@ -16,8 +17,9 @@ import { WebhookDelivery } from "../entities/webhook-delivery.entity";
 import { installWebhookOutbox } from "../webhooks/outbox";
 import { migrations } from "../migrations";
 import { StatementCountingLogger } from "./statement-counter";
+import { WRITER_WAIT_MS } from "./write-dialect";
 
-export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, Webhook, WebhookDelivery];
+export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, ArticlePendingLink, Webhook, WebhookDelivery];
 
 export function createDataSource(database: DatabaseConfig): DataSource {
   const common = {
@@ -42,7 +44,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       type: "better-sqlite3",
       database: database.path,
       enableWAL: true,
-      timeout: 10_000,
+      timeout: WRITER_WAIT_MS,
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma("foreign_keys = ON");
         db.pragma("synchronous = NORMAL");
@@ -57,7 +59,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
     driver: { verbose: () => sqlite3 },
     database: database.path,
     enableWAL: true,
-    busyTimeout: 10_000,
+    busyTimeout: WRITER_WAIT_MS,
   });
 }
 

@@ -20,7 +20,7 @@ export class ArticleRevision {
   @Column({ type: "integer" })
   revision: number;
 
-  @Field({ description: "What the write did: create, update, publish, schedule, unpublish, delete, restore, related, or import (the state before the first edit of an imported article)." })
+  @Field({ description: "What the write did: create, update, publish, schedule, unpublish, delete, restore, related, or import (the state before the first edit of an imported article, or a later change by the page importer)." })
   @Column({ type: "varchar", length: 16 })
   action: string;
 

@@ -1,17 +1,35 @@
 import fs from "node:fs";
 import path from "node:path";
-import { In, type DataSource, type EntityManager } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
+import { systemClock, type Clock } from "../clock";
 import { queryNamed, timestampParam, toDate } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
-import { articleChangeKeys, entityKey, recordContentEvent, type ArticleMembership } from "../events/content-events";
+import type { ContentEventType } from "../events/content-events";
 import { Article, type StoredArticleStatus } from "../entities/article.entity";
-import { ArticleRelated } from "../entities/article-related.entity";
-import { ArticleTag } from "../entities/article-tag.entity";
-import { Author } from "../entities/author.entity";
-import { Tag } from "../entities/tag.entity";
 import { formatIndonesianDate } from "../lib/indonesian-date";
 import { slugify } from "../lib/slug";
 import { countWords } from "../lib/text";
+import {
+  insertArticle,
+  lockArticleBySlug,
+  membershipOf,
+  recordArticleChange,
+  updateArticleRow,
+  type ArticleColumns,
+} from "../repositories/article.repository";
+import { ensureAuthors } from "../repositories/author.repository";
+import {
+  findPendingLinksTo,
+  pendingLinksOf,
+  resolvePendingLinksTo,
+  setPendingLinks,
+  titleKey,
+  type PendingLink,
+  type ResolvedLink,
+} from "../repositories/pending-link.repository";
+import { pickSlugsOf, setPicks } from "../repositories/related.repository";
+import { hasRevisions, IMPORTER, recordRevision } from "../repositories/revision.repository";
+import { ensureTags, setArticleTags, tagIdsOf } from "../repositories/tag.repository";
 import { reindexArticles } from "../search/search-index";
 import { PageParseError, parsePage, type ParsedPage } from "./page-parser";
 import { SidecarError, SidecarReader } from "./sidecar";
@@ -31,6 +49,16 @@ export interface UnresolvedRelated {
   date: string;
 }
 
+/** A "Berita Lainnya" entry left open by an earlier run (or written before its article) that this run linked. */
+export interface ResolvedEarlier {
+  /** The page whose import brought the named article. */
+  path: string;
+  /** Slug of the article whose list named it. */
+  source: string;
+  title: string;
+  date: string;
+}
+
 export interface ImportReport {
   dryRun: boolean;
   files: number;
@@ -38,7 +66,12 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   failed: ImportIssue[];
+  /** Entries of this run's pages naming no article yet; they are kept and link up when the article arrives. */
   unresolvedRelated: UnresolvedRelated[];
+  /** Entries kept from earlier runs that this run's articles answered. */
+  resolvedEarlier: ResolvedEarlier[];
+  /** Pages imported with neither a sidecar nor a manifest entry: no tags, no image. */
+  withoutSidecar: string[];
   warnings: ImportIssue[];
 }
 
@@ -46,6 +79,8 @@ export interface ImportOptions {
   /** Parse and compare with the database, report what would happen, write nothing. */
   dryRun?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** The instant written as updatedAt and in content events; the system clock by default. */
+  clock?: Clock;
 }
 
 /** A real page is a few tens of kilobytes; anything far larger is not one. */
@@ -99,18 +134,6 @@ export function collectPageFiles(paths: string[]): { files: string[]; missing: I
     else add(given);
   }
   return { files, missing };
-}
-
-/** Related titles are typed by hand; quotes, dashes, spacing and case must not break a match. */
-function titleKey(title: string): string {
-  return title
-    .normalize("NFC")
-    .replace(/[\u2018\u2019\u201A\u201B\u2032`]/g, "'")
-    .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
-    .replace(/[\u2010-\u2015\u2212]/g, "-")
-    .replace(/\s+/g, " ")
-    .trim()
-    .toLowerCase();
 }
 
 /** Line on which `text` first appears as a whole line; used to point at a field the parser returned. */
@@ -180,35 +203,46 @@ function pageFields(file: string, text: string, page: ParsedPage, sidecar: Retur
 
 const sameList = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/**
- * Brings one article in line with its page. Compares first and writes only what differs, so a
- * re-run leaves rows (and updated_at) untouched. In a dry run nothing is written and missing
- * authors or tags simply count as differences.
- */
-async function upsertArticle(
-  manager: EntityManager,
-  fields: PageFields,
-  dryRun: boolean,
-): Promise<{ articleId?: number; outcome: ImportedPage["outcome"]; deleted: boolean }> {
-  let author = await manager.findOne(Author, { where: { slug: fields.authorSlug } });
-  if (!author && !dryRun) {
-    author = await manager.save(manager.create(Author, { slug: fields.authorSlug, name: fields.authorName, bio: null, avatarUrl: null }));
-  }
+interface UpsertResult {
+  articleId?: number;
+  outcome: ImportedPage["outcome"];
+  deleted: boolean;
+  /** Entries of other pages this article answered (would answer, in a dry run). */
+  resolved: { source: string; title: string; publishedAt: Date; timeZone: string }[];
+}
 
-  const tagSlugs = fields.tags.map((t) => t.slug);
-  const existingTags = tagSlugs.length ? await manager.find(Tag, { where: { slug: In(tagSlugs) } }) : [];
-  const tagIdBySlug = new Map(existingTags.map((t) => [t.slug, t.id]));
-  if (!dryRun) {
-    for (const tag of fields.tags) {
-      if (tagIdBySlug.has(tag.slug)) continue;
-      const created = await manager.save(manager.create(Tag, { slug: tag.slug, name: tag.name, description: null }));
-      tagIdBySlug.set(tag.slug, created.id);
-    }
+/** An imported page counts as an edit: published when it arrives live, updated otherwise. */
+function importEventType(wasLive: boolean | null, isLive: boolean): ContentEventType {
+  if (wasLive === null) return isLive ? "article.published" : "article.created";
+  if (isLive && !wasLive) return "article.published";
+  if (!isLive && wasLive) return "article.unpublished";
+  return "article.updated";
+}
+
+const isLive = (a: { status: string; deletedAt: Date | null }) => a.status === "published" && a.deletedAt === null;
+
+/**
+ * Brings one article in line with its page, through the same repository functions as the API's
+ * writes. Compares first and writes only what differs, so a re-run leaves rows (and updated_at)
+ * untouched. In a dry run nothing is written and missing authors or tags simply count as
+ * differences.
+ */
+async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun: boolean, now: Date): Promise<UpsertResult> {
+  let authorId: number | undefined;
+  let wantedTagIds: number[];
+  if (dryRun) {
+    const [author] = await queryNamed<{ id: number }>(manager.connection, `SELECT id FROM authors WHERE slug = :slug`, { slug: fields.authorSlug });
+    authorId = author ? Number(author.id) : undefined;
+    const slugs = fields.tags.map((t) => t.slug);
+    const known = slugs.length ? await queryNamed<{ id: number; slug: string }>(manager.connection, `SELECT id, slug FROM tags WHERE slug IN (:...slugs)`, { slugs }) : [];
+    const idBySlug = new Map(known.map((t) => [t.slug, Number(t.id)]));
+    wantedTagIds = slugs.map((slug) => idBySlug.get(slug) ?? -1);
+  } else {
+    authorId = (await ensureAuthors(manager, [{ slug: fields.authorSlug, name: fields.authorName }], now)).ids[0];
+    wantedTagIds = (await ensureTags(manager, fields.tags, now)).ids;
   }
-  const wantedTagIds = tagSlugs.map((s) => tagIdBySlug.get(s) ?? -1);
 
   const columns = {
-    slug: fields.slug,
     title: fields.title,
     lead: fields.lead,
     body: fields.body,
@@ -218,20 +252,25 @@ async function upsertArticle(
     publishedAt: fields.publishedAt,
     timeZone: fields.timeZone,
     wordCount: fields.wordCount,
-  };
+  } satisfies Partial<ArticleColumns>;
+  const reported = (links: ResolvedLink[]) => links.map((l) => ({ source: l.sourceSlug, title: l.title, publishedAt: l.publishedAt, timeZone: l.timeZone }));
+  // Entries of other pages this article answers: linked now, or in a dry run only looked up.
+  const resolve = async (saved: Article) => reported(await resolvePendingLinksTo(manager, saved, now, IMPORTER));
+  const preview = async (deleted: boolean) => (deleted ? [] : reported(await findPendingLinksTo(manager, { title: columns.title, publishedAt: columns.publishedAt })));
 
+  if (!dryRun) await lockArticleBySlug(manager, fields.slug);
   const existing = await manager.findOne(Article, { where: { slug: fields.slug }, withDeleted: true });
   if (!existing) {
-    if (dryRun) return { outcome: "created", deleted: false };
-    const inserted = await manager.insert(Article, { ...columns, authorId: author!.id });
-    const articleId = Number(inserted.identifiers[0].id);
-    await writeTags(manager, articleId, wantedTagIds);
-    await reindexArticles(manager, [articleId]);
-    recordImportEvent(null, { id: articleId, authorId: author!.id, tagIds: wantedTagIds, status: columns.status, publishedAt: columns.publishedAt, deletedAt: null }, fields.slug, true);
-    return { articleId, outcome: "created", deleted: false };
+    if (dryRun) return { outcome: "created", deleted: false, resolved: await preview(false) };
+    const created = await insertArticle(manager, { ...columns, slug: fields.slug, authorId: authorId! }, now, { uniqueSlug: false });
+    await setArticleTags(manager, created.id, wantedTagIds);
+    await reindexArticles(manager, [created.id]);
+    const resolved = await resolve(created);
+    await recordArticleChange(manager, importEventType(null, isLive(created)), null, created, true, now);
+    return { articleId: created.id, outcome: "created", deleted: false, resolved };
   }
 
-  const currentTagIds = (await manager.find(ArticleTag, { where: { articleId: existing.id }, order: { position: "ASC" } })).map((t) => t.tagId);
+  const currentTagIds = await tagIdsOf(manager, existing.id);
   const columnsEqual =
     existing.title === columns.title &&
     existing.lead === columns.lead &&
@@ -242,43 +281,23 @@ async function upsertArticle(
     existing.publishedAt?.getTime() === columns.publishedAt.getTime() &&
     existing.timeZone === columns.timeZone &&
     existing.wordCount === columns.wordCount &&
-    existing.authorId === author?.id;
+    existing.authorId === authorId;
   const tagsEqual = sameList(currentTagIds, wantedTagIds);
   const deleted = existing.deletedAt !== null;
-  if (columnsEqual && tagsEqual) return { articleId: existing.id, outcome: "unchanged", deleted };
-  if (dryRun) return { articleId: existing.id, outcome: "updated", deleted };
+  if (columnsEqual && tagsEqual) return { articleId: existing.id, outcome: "unchanged", deleted, resolved: [] };
+  if (dryRun) return { articleId: existing.id, outcome: "updated", deleted, resolved: await preview(deleted) };
 
-  await manager.update(Article, { id: existing.id }, { ...columns, authorId: author!.id, updatedAt: new Date() });
-  if (!tagsEqual) await writeTags(manager, existing.id, wantedTagIds);
+  const before = await membershipOf(manager, existing);
+  // An article edited through the API has a history; the page's version joins it.
+  const tracked = await hasRevisions(manager, existing.id);
+  if (!tagsEqual) await setArticleTags(manager, existing.id, wantedTagIds);
+  const saved = await updateArticleRow(manager, existing, { ...columns, authorId: authorId! }, now);
+  if (tracked) await recordRevision(manager, saved, "import", IMPORTER, saved.updatedAt);
   await reindexArticles(manager, [existing.id]);
+  const resolved = await resolve(saved);
   const textChanged = existing.title !== columns.title || existing.lead !== columns.lead || existing.body !== columns.body;
-  recordImportEvent(
-    { id: existing.id, authorId: existing.authorId, tagIds: currentTagIds, status: existing.status, publishedAt: existing.publishedAt, deletedAt: existing.deletedAt },
-    { id: existing.id, authorId: author!.id, tagIds: wantedTagIds, status: columns.status, publishedAt: columns.publishedAt, deletedAt: existing.deletedAt },
-    fields.slug,
-    textChanged,
-  );
-  return { articleId: existing.id, outcome: "updated", deleted };
-}
-
-/** An imported page counts as an edit: published when it arrives live, updated otherwise. */
-function recordImportEvent(before: ArticleMembership | null, after: ArticleMembership, slug: string, textChanged: boolean): void {
-  const wasLive = before !== null && before.status === "published" && before.deletedAt === null;
-  const isLive = after.status === "published" && after.deletedAt === null;
-  recordContentEvent({
-    type: before === null ? (isLive ? "article.published" : "article.created") : isLive && !wasLive ? "article.published" : !isLive && wasLive ? "article.unpublished" : "article.updated",
-    entity: "article",
-    id: after.id,
-    slug,
-    keys: articleChangeKeys(before, after, textChanged),
-    occurredAt: new Date(),
-    article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
-  });
-}
-
-async function writeTags(manager: EntityManager, articleId: number, tagIds: number[]): Promise<void> {
-  await manager.delete(ArticleTag, { articleId });
-  if (tagIds.length) await manager.insert(ArticleTag, tagIds.map((tagId, position) => ({ articleId, tagId, position })));
+  await recordArticleChange(manager, importEventType(isLive(existing), isLive(saved)), before, saved, textChanged, now);
+  return { articleId: existing.id, outcome: "updated", deleted, resolved };
 }
 
 interface Candidate {
@@ -316,39 +335,31 @@ async function relatedCandidates(dataSource: DataSource, imported: ImportedPage[
   return byKey;
 }
 
-async function currentPicks(dataSource: DataSource, articleIds: number[]): Promise<Map<number, string[]>> {
-  const picks = new Map<number, string[]>();
-  for (let i = 0; i < articleIds.length; i += IN_LIST_CHUNK) {
-    const rows = await queryNamed<{ article_id: number; slug: string }>(
-      dataSource,
-      `SELECT r.article_id, a.slug FROM article_related r JOIN articles a ON a.id = r.related_id
-        WHERE r.article_id IN (:...ids) ORDER BY r.article_id, r.position, r.related_id`,
-      { ids: articleIds.slice(i, i + IN_LIST_CHUNK) },
-    );
-    for (const row of rows) {
-      const id = Number(row.article_id);
-      picks.set(id, [...(picks.get(id) ?? []), row.slug]);
-    }
-  }
-  return picks;
-}
+const samePending = (a: readonly PendingLink[], b: readonly PendingLink[]) =>
+  a.length === b.length &&
+  a.every((x, i) => x.position === b[i].position && x.title === b[i].title && x.publishedAt.getTime() === b[i].publishedAt.getTime() && x.timeZone === b[i].timeZone);
 
 /**
  * Runs once every page of the run is in, so a page may name one imported before or after it.
- * Each article's editor picks become exactly its resolved list, in page order.
+ * Each article's editor picks become exactly its resolved list, each pick at its place in the
+ * page's list; entries naming no article yet are kept (pending-link.repository.ts) and link up
+ * when the article arrives, by a later run or through the API.
  */
-async function resolveRelated(dataSource: DataSource, imported: ImportedPage[], report: ImportReport): Promise<void> {
+async function resolveRelated(dataSource: DataSource, imported: ImportedPage[], report: ImportReport, clock: Clock): Promise<void> {
   const candidates = await relatedCandidates(dataSource, imported);
   const existingIds = imported.flatMap((p) => (p.articleId === undefined ? [] : [p.articleId]));
-  const picksNow = await currentPicks(dataSource, existingIds);
+  const picksNow = await pickSlugsOf(dataSource.manager, existingIds);
+  const pendingNow = await pendingLinksOf(dataSource.manager, existingIds);
 
   for (const p of imported) {
-    const resolved: Candidate[] = [];
-    for (const entry of p.page.related) {
+    const resolved: (Candidate & { position: number })[] = [];
+    const pending: PendingLink[] = [];
+    for (const [position, entry] of p.page.related.entries()) {
       const matches = candidates.get(`${titleKey(entry.title)}\u0000${entry.publishedAt.getTime()}`) ?? [];
       const date = formatIndonesianDate(entry.publishedAt, entry.timeZone);
       if (matches.length === 0) {
         report.unresolvedRelated.push({ path: p.path, line: entry.line, title: entry.title, date });
+        pending.push({ position, title: entry.title, publishedAt: entry.publishedAt, timeZone: entry.timeZone });
         continue;
       }
       if (matches.length > 1) {
@@ -362,14 +373,16 @@ async function resolveRelated(dataSource: DataSource, imported: ImportedPage[], 
       if (target.slug === p.fields.slug) {
         report.warnings.push({ path: p.path, line: entry.line, message: `related "${entry.title}" is the article itself; skipped` });
       } else if (!resolved.some((r) => r.slug === target.slug)) {
-        resolved.push(target);
+        resolved.push({ ...target, position });
       }
     }
 
     const wanted = resolved.map((r) => r.slug);
     const current = p.articleId === undefined ? [] : (picksNow.get(p.articleId) ?? []);
-    if (sameList(current, wanted)) continue;
-    if (p.outcome === "unchanged") {
+    const picksChanged = !sameList(current, wanted);
+    const pendingChanged = !samePending(p.articleId === undefined ? [] : (pendingNow.get(p.articleId) ?? []), pending);
+    if (!picksChanged && !pendingChanged) continue;
+    if (picksChanged && p.outcome === "unchanged") {
       p.outcome = "updated";
       report.unchanged -= 1;
       report.updated += 1;
@@ -377,13 +390,19 @@ async function resolveRelated(dataSource: DataSource, imported: ImportedPage[], 
     if (report.dryRun) continue;
     const articleId = p.articleId!;
     await writeTransaction(dataSource, async (manager) => {
-      await manager.delete(ArticleRelated, { articleId });
-      if (resolved.length) {
-        await manager.insert(ArticleRelated, resolved.map((r, position) => ({ articleId, relatedId: r.id!, position })));
-      }
+      await lockArticleBySlug(manager, p.fields.slug);
+      // Waiting entries are bookkeeping no reader sees: they change nothing else.
+      await setPendingLinks(manager, articleId, pending);
+      if (!picksChanged) return;
+      const article = await manager.findOne(Article, { where: { id: articleId }, withDeleted: true });
+      if (!article) return;
+      const before = await membershipOf(manager, article);
+      const tracked = await hasRevisions(manager, articleId);
+      await setPicks(manager, articleId, resolved.map((r) => ({ relatedId: r.id!, position: r.position })));
       // Clients that sync by updatedAt must see that the related list moved.
-      if (p.outcome === "updated") await manager.update(Article, { id: articleId }, { updatedAt: new Date() });
-      recordContentEvent({ type: "article.updated", entity: "article", id: articleId, slug: p.fields.slug, keys: [entityKey("article", articleId)], occurredAt: new Date() });
+      const saved = await updateArticleRow(manager, article, {}, clock.now());
+      if (tracked) await recordRevision(manager, saved, "related", IMPORTER, saved.updatedAt);
+      await recordArticleChange(manager, "article.updated", before, saved, false, clock.now());
     });
   }
 }
@@ -400,6 +419,7 @@ function describeError(error: unknown): string {
  */
 export async function importPages(dataSource: DataSource, paths: string[], options: ImportOptions = {}): Promise<ImportReport> {
   const dryRun = options.dryRun ?? false;
+  const clock = options.clock ?? systemClock;
   const { files, missing } = collectPageFiles(paths);
   const report: ImportReport = {
     dryRun,
@@ -409,6 +429,8 @@ export async function importPages(dataSource: DataSource, paths: string[], optio
     unchanged: 0,
     failed: [...missing],
     unresolvedRelated: [],
+    resolvedEarlier: [],
+    withoutSidecar: [],
     warnings: [],
   };
   const sidecars = new SidecarReader();
@@ -443,10 +465,14 @@ export async function importPages(dataSource: DataSource, paths: string[], optio
       }
 
       const result = dryRun
-        ? await upsertArticle(dataSource.manager, fields, true)
-        : await writeTransaction(dataSource, (manager) => upsertArticle(manager, fields, false));
+        ? await upsertArticle(dataSource.manager, fields, true, clock.now())
+        : await writeTransaction(dataSource, (manager) => upsertArticle(manager, fields, false, clock.now()));
       slugOwners.set(fields.slug, file);
       report[result.outcome] += 1;
+      if (!sidecarResult.found) report.withoutSidecar.push(file);
+      for (const r of result.resolved) {
+        report.resolvedEarlier.push({ path: file, source: r.source, title: r.title, date: formatIndonesianDate(r.publishedAt, r.timeZone) });
+      }
       report.warnings.push(...sidecarResult.warnings, ...page.warnings.map((w) => ({ path: file, ...w })));
       if (result.deleted) {
         report.warnings.push({ path: file, line: 0, message: `article "${fields.slug}" is deleted; it is kept in step with the page but stays deleted` });
@@ -459,6 +485,6 @@ export async function importPages(dataSource: DataSource, paths: string[], optio
     options.onProgress?.(index + 1, files.length);
   }
 
-  await resolveRelated(dataSource, imported, report);
+  await resolveRelated(dataSource, imported, report, clock);
   return report;
 }

@@ -36,6 +36,8 @@ export class SidecarError extends Error {
 
 export interface SidecarResult {
   sidecar: PageSidecar;
+  /** False when the page has neither a sidecar nor an entry in its folder's manifest. */
+  found: boolean;
   warnings: { path: string; line: number; message: string }[];
 }
 
@@ -145,10 +147,12 @@ export class SidecarReader {
     const stem = fileName.replace(/\.txt$/i, "");
 
     let fromManifest: Partial<PageSidecar> = {};
+    let found = false;
     const manifest = this.manifestFor(dir);
     if (manifest) {
       const key = fileName in manifest.entries ? fileName : stem in manifest.entries ? stem : null;
       if (key !== null) {
+        found = true;
         fromManifest = validateFields(manifest.entries[key], { path: manifest.path, text: manifest.text, label: `entry "${key}": ` }, warnings);
       }
     }
@@ -156,8 +160,11 @@ export class SidecarReader {
     let fromSidecar: Partial<PageSidecar> = {};
     const sidecarPath = path.join(dir, `${stem}.json`);
     const json = readJson(sidecarPath);
-    if (json) fromSidecar = validateFields(json.value, { path: sidecarPath, text: json.text, label: "" }, warnings);
+    if (json) {
+      found = true;
+      fromSidecar = validateFields(json.value, { path: sidecarPath, text: json.text, label: "" }, warnings);
+    }
 
-    return { sidecar: { tags: [], ...fromManifest, ...fromSidecar }, warnings };
+    return { sidecar: { tags: [], ...fromManifest, ...fromSidecar }, found, warnings };
   }
 }

@@ -1,23 +1,29 @@
-import type { DataSource, EntityManager } from "typeorm";
-import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
+import type { DataSource } from "typeorm";
+import { systemClock, type Clock } from "../clock";
+import { isPostgres, timestampParam } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
 import { ALL_KEYS, recordContentEvent } from "../events/content-events";
 import { slugify } from "../lib/slug";
+import { insertArticleRows, reserveArticleIds } from "../repositories/article.repository";
+import { ensureAuthors } from "../repositories/author.repository";
+import { ensureTags, insertArticleTagRows } from "../repositories/tag.repository";
 import { reindexArticles } from "../search/search-index";
 
 /**
  * Synthetic content for benchmarks: many articles with the shape of real ones (lengths, a few
  * prolific authors, a few very popular tags and a long tail), deterministic for a given seed.
- * Rows go in as multi-row INSERTs inside large transactions; per-row ORM saves would be two
- * orders of magnitude too slow for the 5,000 articles/s target.
+ * Rows go in as multi-row INSERTs, a thousand articles per transaction; per-row ORM saves would
+ * be two orders of magnitude too slow for the 5,000 articles/s target.
  */
 export interface SyntheticOptions {
   articles: number;
   authors?: number;
   tags?: number;
   seed?: number;
-  /** Dates spread over the three years before this; defaults to the start of the current UTC day. */
+  /** Dates spread over the three years before this; defaults to the start of the clock's current UTC day. */
   now?: Date;
+  /** Stamps the rows' creation and the content events; the system clock by default. */
+  clock?: Clock;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -31,10 +37,11 @@ export interface SyntheticReport {
   indexSeconds: number;
 }
 
-/** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32; PostgreSQL allows 65535. */
-const MAX_PARAMETERS = 32_766;
-const ARTICLES_PER_TRANSACTION = 5_000;
-const ARTICLE_ROWS_PER_INSERT = 1_000;
+/**
+ * Small enough that a batch holds the database's writer for a fraction of a second, so a server
+ * writing beside the generator waits briefly between batches instead of for a whole run.
+ */
+const ARTICLES_PER_TRANSACTION = 1_000;
 const REINDEX_BATCH = 1_000;
 const THREE_YEARS_MS = 3 * 365.25 * 24 * 3_600_000;
 
@@ -178,68 +185,21 @@ function tagNames(count: number, random: () => number): string[] {
   return names;
 }
 
-/** Positional placeholders for raw multi-row INSERTs: `?` on SQLite, `$n` on PostgreSQL. */
-function valuesClause(pg: boolean, rows: number, columns: number): string {
-  const groups: string[] = [];
-  let n = 0;
-  for (let r = 0; r < rows; r++) {
-    const marks: string[] = [];
-    for (let c = 0; c < columns; c++) marks.push(pg ? `$${++n}` : "?");
-    groups.push(`(${marks.join(", ")})`);
-  }
-  return groups.join(", ");
+/** An article row before its id is known: ids are reserved inside the transaction that writes it. */
+interface PendingArticle {
+  slugBase: string;
+  withImage: boolean;
+  /** Every column of ARTICLE_ROW_COLUMNS after id, slug, ... in order, with the id-dependent ones left null. */
+  row: unknown[];
+  tagIds: number[];
+  liveAt: unknown;
 }
 
-async function bulkInsert(manager: EntityManager, table: string, columns: string[], rows: unknown[][], rowsPerStatement: number): Promise<void> {
-  const pg = manager.connection.options.type === "postgres";
-  const perStatement = Math.max(1, Math.min(rowsPerStatement, Math.floor(MAX_PARAMETERS / columns.length)));
-  const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `;
-  let fullSql: string | undefined;
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    // Full batches share one statement text, built once.
-    const sql = chunk.length === perStatement ? (fullSql ??= head + valuesClause(pg, perStatement, columns.length)) : head + valuesClause(pg, chunk.length, columns.length);
-    await manager.query(sql, chunk.flat());
-  }
-}
-
-/** Authors or tags by slug: existing rows are reused, so repeated runs do not duplicate them. */
-async function ensureNamed(dataSource: DataSource, table: "authors" | "tags", names: string[]): Promise<number[]> {
-  const slugs = names.map((n) => slugify(n));
-  const idBySlug = new Map<string, number>();
-  const load = async () => {
-    for (let i = 0; i < slugs.length; i += 500) {
-      const rows = await queryNamed<{ id: number; slug: string }>(dataSource, `SELECT id, slug FROM ${table} WHERE slug IN (:...slugs)`, {
-        slugs: slugs.slice(i, i + 500),
-      });
-      for (const row of rows) idBySlug.set(row.slug, Number(row.id));
-    }
-  };
-  await load();
-  const missing = names.map((name, i) => [slugs[i], name]).filter(([slug]) => !idBySlug.has(slug));
-  if (missing.length) {
-    await writeTransaction(dataSource, (manager) => bulkInsert(manager, table, ["slug", "name"], missing, 5_000));
-    await load();
-  }
-  return slugs.map((s) => idBySlug.get(s)!);
-}
-
-async function nextArticleId(dataSource: DataSource): Promise<number> {
-  const [row] = await dataSource.query(`SELECT COALESCE(MAX(id), 0) AS max_id FROM articles`);
-  let max = Number(row.max_id);
-  if (!isPostgres(dataSource)) {
-    // AUTOINCREMENT never reuses ids of rows that were hard-deleted.
-    const seq = await dataSource.query(`SELECT seq FROM sqlite_sequence WHERE name = 'articles'`);
-    if (seq.length) max = Math.max(max, Number(seq[0].seq));
-  }
-  return max + 1;
-}
-
-const ARTICLE_COLUMNS = [
-  "id", "slug", "title", "lead", "body", "featured_image_url", "featured_image_caption",
-  "status", "published_at", "time_zone", "author_id", "word_count", "created_at", "updated_at",
-];
-
+/**
+ * Writes synthetic articles beside whatever else writes (a live server, an import): ids come
+ * from the database inside each batch's transaction, authors and tags are created only when
+ * missing, through the same repository functions as every other write.
+ */
 export async function generateSynthetic(dataSource: DataSource, options: SyntheticOptions): Promise<SyntheticReport> {
   const total = options.articles;
   const authorCount = options.authors ?? 500;
@@ -248,17 +208,22 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
   for (const [name, value, min] of [["articles", total, 0], ["authors", authorCount, 1], ["tags", tagCount, 2]] as const) {
     if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be a whole number of at least ${min}, got ${value}`);
   }
-  const now = options.now ?? new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? new Date(Math.floor(clock.now().getTime() / 86_400_000) * 86_400_000);
   const started = performance.now();
   const random = randomSource(seed);
   const text = new TextGenerator(random);
 
-  const authorIds = await ensureNamed(dataSource, "authors", authorNames(authorCount, random));
-  const tagIds = await ensureNamed(dataSource, "tags", tagNames(tagCount, random));
+  const named = (names: string[]) => names.map((name) => ({ slug: slugify(name), name }));
+  const authorNamesWanted = named(authorNames(authorCount, random));
+  const tagNamesWanted = named(tagNames(tagCount, random));
+  const { authorIds, tagIds } = await writeTransaction(dataSource, async (manager) => ({
+    authorIds: (await ensureAuthors(manager, authorNamesWanted, clock.now())).ids,
+    tagIds: (await ensureTags(manager, tagNamesWanted, clock.now())).ids,
+  }));
   const pickAuthor = zipfSampler(authorIds.length, 0.6, random);
   const pickTag = zipfSampler(tagIds.length, 1.05, random);
   const pg = isPostgres(dataSource);
-  let id = await nextArticleId(dataSource);
   let indexMs = 0;
   // Random slugs land all over the unique index; a larger page cache keeps those pages in memory.
   const previousCache = pg ? undefined : (await dataSource.query(`PRAGMA cache_size`))[0]?.cache_size;
@@ -267,10 +232,8 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
   try {
     for (let done = 0; done < total; ) {
       const batch = Math.min(ARTICLES_PER_TRANSACTION, total - done);
-      const articleRows: unknown[][] = [];
-      const tagRows: unknown[][] = [];
-      const ids: number[] = [];
-      for (let i = 0; i < batch; i++, id++) {
+      const pending: PendingArticle[] = [];
+      for (let i = 0; i < batch; i++) {
         const title = text.title();
         const lead = text.sentences(text.int(20, 40));
         const paragraphCount = text.int(6, 20);
@@ -289,38 +252,37 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
         const publishedAt = new Date(Math.floor((now.getTime() - random() * THREE_YEARS_MS) / 60_000) * 60_000);
         const stamp = timestampParam(dataSource, publishedAt);
         const withImage = random() < 0.9;
-        articleRows.push([
-          id,
-          `${slugify(title, 60)}-${id}`,
-          title,
-          lead,
-          body,
-          withImage ? `https://img.example.id/artikel/${id}.jpg` : null,
-          withImage ? title : null,
-          draft ? "draft" : "published",
-          draft ? null : stamp,
-          zone,
-          authorIds[pickAuthor()],
-          words,
-          stamp,
-          stamp,
-        ]);
+        const authorId = authorIds[pickAuthor()];
         const tagsWanted = text.int(2, 5);
         const chosen = new Set<number>();
         while (chosen.size < Math.min(tagsWanted, tagIds.length)) chosen.add(tagIds[pickTag()]);
-        let position = 0;
-        // live_at given here spares the insert trigger a lookup per row (it only fills a NULL).
-        for (const tagId of chosen) tagRows.push([id, tagId, position++, draft ? null : stamp]);
-        ids.push(id);
+        pending.push({
+          slugBase: slugify(title, 60),
+          withImage,
+          row: [title, lead, body, null, withImage ? title : null, draft ? "draft" : "published", draft ? null : stamp, zone, authorId, words, stamp, stamp],
+          tagIds: [...chosen],
+          // live_at given here spares the insert trigger a lookup per row (it only fills a NULL).
+          liveAt: draft ? null : stamp,
+        });
       }
 
       await writeTransaction(dataSource, async (manager) => {
-        await bulkInsert(manager, "articles", ARTICLE_COLUMNS, articleRows, ARTICLE_ROWS_PER_INSERT);
-        await bulkInsert(manager, "article_tags", ["article_id", "tag_id", "position", "live_at"], tagRows, 8_000);
+        const ids = await reserveArticleIds(manager, pending.length);
+        const articleRows: unknown[][] = [];
+        const tagRows: { articleId: number; tagId: number; position: number; liveAt: unknown }[] = [];
+        pending.forEach((article, i) => {
+          const id = ids[i];
+          const row = [id, `${article.slugBase}-${id}`, ...article.row];
+          if (article.withImage) row[5] = `https://img.example.id/artikel/${id}.jpg`;
+          articleRows.push(row);
+          article.tagIds.forEach((tagId, position) => tagRows.push({ articleId: id, tagId, position, liveAt: article.liveAt }));
+        });
+        await insertArticleRows(manager, articleRows);
+        await insertArticleTagRows(manager, tagRows);
         const indexStarted = performance.now();
         for (let i = 0; i < ids.length; i += REINDEX_BATCH) await reindexArticles(manager, ids.slice(i, i + REINDEX_BATCH));
         indexMs += performance.now() - indexStarted;
-        recordContentEvent({ type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: new Date() });
+        recordContentEvent({ type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: clock.now() });
       });
       done += batch;
       options.onProgress?.(done, total);
@@ -329,10 +291,6 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
     if (previousCache !== undefined) await dataSource.query(`PRAGMA cache_size = ${Number(previousCache)}`);
   }
 
-  if (pg && total > 0) {
-    // Explicit ids bypass the serial sequence; move it past them so later inserts do not collide.
-    await dataSource.query(`SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT MAX(id) FROM articles))`);
-  }
   const seconds = (performance.now() - started) / 1_000;
   return {
     articles: total,

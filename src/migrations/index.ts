@@ -4,6 +4,7 @@ import { Editorial1732700000100 } from "./1732700000100-editorial";
 import { ArticleSearch1732700000200 } from "./1732700000200-article-search";
 import { TagArticleCount1732700000300 } from "./1732700000300-tag-article-count";
 import { TagLiveCount1732700000400 } from "./1732700000400-tag-live-count";
+import { PendingRelatedLinks1732700000410 } from "./1732700000410-pending-related-links";
 import { ArticleLiveIndex1732700000450 } from "./1732700000450-article-live-index";
 import { Webhooks1732700000600 } from "./1732700000600-webhooks";
 
@@ -15,6 +16,7 @@ export const migrations: Function[] = [
   ArticleSearch1732700000200,
   TagArticleCount1732700000300,
   TagLiveCount1732700000400,
+  PendingRelatedLinks1732700000410,
   ArticleLiveIndex1732700000450,
   Webhooks1732700000600,
 ];

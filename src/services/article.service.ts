@@ -1,16 +1,18 @@
 import type { EntityManager } from "typeorm";
 import { Article } from "../entities/article.entity";
-import { ArticleRelated } from "../entities/article-related.entity";
-import { ArticleRevision } from "../entities/article-revision.entity";
-import { ArticleTag } from "../entities/article-tag.entity";
 import { Author } from "../entities/author.entity";
-import { Tag } from "../entities/tag.entity";
 import { writeTransaction } from "../db/write-lock";
 import { badInput, conflict, notFound } from "../errors";
 import { countWords } from "../lib/text";
 import { articleVisibility } from "../loaders/visibility";
 import { reindexArticles } from "../search/search-index";
-import { articleChangeKeys, personOrTagKeys, recordContentEvent, type ArticleMembership, type ContentEventType } from "../events/content-events";
+import { personOrTagKeys, recordContentEvent, type ArticleMembership, type ContentEventType } from "../events/content-events";
+import { insertArticle, lockArticle, membershipOf, recordArticleChange, updateArticleRow, type ArticleColumns } from "../repositories/article.repository";
+import { resolvePendingLinksTo, setPendingLinks } from "../repositories/pending-link.repository";
+import { setPicks } from "../repositories/related.repository";
+import { keepBaseline, recordRevision, type Editor, type RevisionAction } from "../repositories/revision.repository";
+import { ensureTags, setArticleTags } from "../repositories/tag.repository";
+import { Tag } from "../entities/tag.entity";
 import { Role } from "../viewer";
 import {
   isEditor,
@@ -21,7 +23,7 @@ import {
   requireRole,
   type TokenViewer,
 } from "./access";
-import { slugFrom, uniqueSlug } from "./unique-slug";
+import { slugFrom } from "./unique-slug";
 import type { WriteContext } from "./write-context";
 
 export interface FeaturedImageValues {
@@ -54,28 +56,21 @@ export interface UpdateArticleValues {
 
 export const MAX_RELATED = 20;
 
-type RevisionAction = "create" | "update" | "publish" | "schedule" | "unpublish" | "delete" | "restore" | "related" | "import";
-
 /** Stored body form: LF line ends, no surrounding whitespace; paragraphs stay blank-line separated. */
 export function normalizeBody(body: string): string {
   return body.replace(/\r\n?/g, "\n").trim();
 }
 
-/**
- * updatedAt is what optimistic concurrency compares, so every write must move it, even two
- * writes within one millisecond or a clock that a test has moved backwards.
- */
-function nextUpdatedAt(previous: Date | null, now: Date): Date {
-  if (!previous || now.getTime() > previous.getTime()) return now;
-  return new Date(previous.getTime() + 1);
-}
+const editorOf = (viewer: TokenViewer): Editor => ({ tokenId: viewer.tokenId, name: viewer.tokenName });
 
 /**
  * The article as this viewer may see it, read inside the transaction through the same rule
  * as every read path: an article you may not see is NOT_FOUND, not FORBIDDEN, so writes do
- * not reveal that someone else's draft exists.
+ * not reveal that someone else's draft exists. The article is held first (lockArticle), so
+ * what is read here stays true until the write commits.
  */
 async function loadForWrite(manager: EntityManager, context: WriteContext, id: number): Promise<Article> {
+  await lockArticle(manager, id);
   const visibility = articleVisibility(context.dataSource, context.viewer, context.now, "a", { includeDeleted: true });
   const article = await manager
     .getRepository(Article)
@@ -103,71 +98,20 @@ function humanName(slug: string): string {
 }
 
 /**
- * Tags by slug in the given order. Editors manage tags, so for them an unknown slug creates
+ * Tag ids by slug in the given order. Editors manage tags, so for them an unknown slug creates
  * the tag (named from its slug, renamable later); anyone else gets every unknown slug named
  * in one error and nothing is written.
  */
-async function resolveTags(manager: EntityManager, viewer: TokenViewer, slugs: string[], now: Date): Promise<Tag[]> {
+async function resolveTags(manager: EntityManager, viewer: TokenViewer, slugs: string[], now: Date): Promise<number[]> {
   const unique = [...new Set(slugs)];
   if (unique.length === 0) return [];
   const found = await manager.getRepository(Tag).createQueryBuilder("t").where("t.slug IN (:...slugs)", { slugs: unique }).getMany();
-  const bySlug = new Map(found.map((tag) => [tag.slug, tag]));
-  const missing = unique.filter((slug) => !bySlug.has(slug));
-  if (missing.length > 0) {
-    if (!isEditor(viewer)) throw badInput(`unknown tags: ${missing.join(", ")}`, { tagSlugs: `unknown tags: ${missing.join(", ")}` });
-    for (const slug of missing) {
-      const tag = manager.getRepository(Tag).create({ slug, name: humanName(slug), description: null, createdAt: now, updatedAt: now });
-      const saved = await manager.getRepository(Tag).save(tag);
-      bySlug.set(slug, saved);
-      recordContentEvent({ type: "tag.created", entity: "tag", id: saved.id, slug, keys: personOrTagKeys("tag", saved.id), occurredAt: now });
-    }
-  }
-  return unique.map((slug) => bySlug.get(slug)!);
-}
-
-async function replaceTags(manager: EntityManager, articleId: number, tags: Tag[]): Promise<void> {
-  await manager.delete(ArticleTag, { articleId });
-  if (tags.length) await manager.insert(ArticleTag, tags.map((tag, position) => ({ articleId, tagId: tag.id, position })));
-}
-
-async function idsOf(manager: EntityManager, table: "article_tags" | "article_related", column: "tag_id" | "related_id", articleId: number): Promise<number[]> {
-  const [sql, params] = manager.connection.driver.escapeQueryWithParameters(
-    `SELECT ${column} AS id FROM ${table} WHERE article_id = :articleId ORDER BY position, ${column}`,
-    { articleId },
-    {},
-  );
-  return (await manager.query(sql, params)).map((row: { id: number }) => Number(row.id));
-}
-
-/** Snapshots the article as it now stands, tags and picks included, as its next revision. */
-async function recordRevision(manager: EntityManager, article: Article, action: RevisionAction, editor: { tokenId: number | null; name: string }, at: Date): Promise<void> {
-  const [{ last }] = await manager.query(
-    ...manager.connection.driver.escapeQueryWithParameters(`SELECT MAX(revision) AS last FROM article_revisions WHERE article_id = :articleId`, { articleId: article.id }, {}),
-  );
-  const repo = manager.getRepository(ArticleRevision);
-  await repo.insert(
-    repo.create({
-      articleId: article.id,
-      revision: Number(last ?? 0) + 1,
-      action,
-      title: article.title,
-      lead: article.lead,
-      body: article.body,
-      slug: article.slug,
-      featuredImageUrl: article.featuredImageUrl,
-      featuredImageCaption: article.featuredImageCaption,
-      status: article.status,
-      publishedAt: article.publishedAt,
-      deletedAt: article.deletedAt,
-      timeZone: article.timeZone,
-      authorId: article.authorId,
-      tagIdsJson: JSON.stringify(await idsOf(manager, "article_tags", "tag_id", article.id)),
-      relatedIdsJson: JSON.stringify(await idsOf(manager, "article_related", "related_id", article.id)),
-      editedByTokenId: editor.tokenId,
-      editedBy: editor.name,
-      createdAt: at,
-    }),
-  );
+  const known = new Set(found.map((tag) => tag.slug));
+  const missing = unique.filter((slug) => !known.has(slug));
+  if (missing.length > 0 && !isEditor(viewer)) throw badInput(`unknown tags: ${missing.join(", ")}`, { tagSlugs: `unknown tags: ${missing.join(", ")}` });
+  const { ids, created } = await ensureTags(manager, unique.map((slug) => ({ slug, name: humanName(slug) })), now);
+  for (const tag of created) recordContentEvent({ type: "tag.created", entity: "tag", id: tag.id, slug: tag.slug, keys: personOrTagKeys("tag", tag.id), occurredAt: now });
+  return ids;
 }
 
 const EVENT_OF_ACTION: Record<RevisionAction, ContentEventType> = {
@@ -182,61 +126,29 @@ const EVENT_OF_ACTION: Record<RevisionAction, ContentEventType> = {
   restore: "article.restored",
 };
 
-async function membershipOf(manager: EntityManager, article: Article): Promise<ArticleMembership> {
-  return {
-    id: article.id,
-    authorId: article.authorId,
-    tagIds: await idsOf(manager, "article_tags", "tag_id", article.id),
-    status: article.status,
-    publishedAt: article.publishedAt,
-    deletedAt: article.deletedAt,
-  };
-}
-
-/** Says what this write changed, for caches, other instances and webhooks. */
-async function recordArticleEvent(manager: EntityManager, before: ArticleMembership | null, saved: Article, action: RevisionAction, textChanged: boolean, now: Date): Promise<void> {
-  const after = await membershipOf(manager, saved);
-  recordContentEvent({
-    type: EVENT_OF_ACTION[action],
-    entity: "article",
-    id: saved.id,
-    slug: saved.slug,
-    keys: articleChangeKeys(before, after, textChanged),
-    occurredAt: now,
-    article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
-  });
-}
-
 /**
- * Articles written before revisions existed (imports, seeds) get their current state kept as
- * revision 1 before the first change, so that first edit does not lose the original.
- */
-async function keepBaseline(manager: EntityManager, article: Article): Promise<void> {
-  const count = await manager.count(ArticleRevision, { where: { articleId: article.id } });
-  if (count === 0) await recordRevision(manager, article, "import", { tokenId: null, name: "import" }, article.updatedAt);
-}
-
-/**
- * The shared tail of every article write: apply the change, move updatedAt, record the
- * revision and keep the search index in step, all in the caller's transaction.
+ * The shared tail of every article write: a conditional update that moves updatedAt, the
+ * revision, the search index, the "Berita Lainnya" entries this article now answers, and the
+ * content event, all in the caller's transaction.
  */
 async function saveArticleChange(
   manager: EntityManager,
+  context: WriteContext,
   viewer: TokenViewer,
   article: Article,
   before: ArticleMembership,
-  changes: Partial<Article>,
+  changes: Partial<ArticleColumns> & { deletedAt?: Date | null },
   action: RevisionAction,
-  now: Date,
+  options: { expectedUpdatedAt?: Date | null; slugBase?: string | null } = {},
 ): Promise<Article> {
+  const { now } = context;
   await keepBaseline(manager, article);
-  const updatedAt = nextUpdatedAt(article.updatedAt, now);
-  await manager.update(Article, { id: article.id }, { ...changes, updatedAt });
-  const saved = (await manager.findOne(Article, { where: { id: article.id }, withDeleted: true }))!;
-  await recordRevision(manager, saved, action, { tokenId: viewer.tokenId, name: viewer.tokenName }, updatedAt);
+  const saved = await updateArticleRow(manager, article, changes, now, options);
+  await recordRevision(manager, saved, action, editorOf(viewer), saved.updatedAt);
   await reindexArticles(manager, [article.id]);
+  await resolvePendingLinksTo(manager, saved, now, editorOf(viewer));
   const textChanged = saved.title !== article.title || saved.lead !== article.lead || saved.body !== article.body;
-  await recordArticleEvent(manager, before, saved, action, textChanged, now);
+  await recordArticleChange(manager, EVENT_OF_ACTION[action], before, saved, textChanged, now);
   return saved;
 }
 
@@ -245,12 +157,12 @@ export async function createArticle(context: WriteContext, input: CreateArticleV
   const { now } = context;
   return writeTransaction(context.dataSource, async (manager) => {
     const author = await findAuthorForArticle(manager, viewer, input.authorSlug);
-    const tags = await resolveTags(manager, viewer, input.tagSlugs, now);
+    const tagIds = await resolveTags(manager, viewer, input.tagSlugs, now);
     const body = normalizeBody(input.body);
-    const repo = manager.getRepository(Article);
-    const article = await repo.save(
-      repo.create({
-        slug: await uniqueSlug(manager, "articles", input.slug ?? slugFrom(input.title, "artikel")),
+    const article = await insertArticle(
+      manager,
+      {
+        slug: input.slug ?? slugFrom(input.title, "artikel"),
         title: input.title.trim(),
         lead: input.lead.trim(),
         body,
@@ -261,17 +173,16 @@ export async function createArticle(context: WriteContext, input: CreateArticleV
         publishedAt: null,
         timeZone: input.timeZone ?? "Asia/Jakarta",
         authorId: author.id,
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
-      }),
+      },
+      now,
+      { uniqueSlug: true },
     );
-    await replaceTags(manager, article.id, tags);
-    const saved = (await manager.findOne(Article, { where: { id: article.id } }))!;
-    await recordRevision(manager, saved, "create", { tokenId: viewer.tokenId, name: viewer.tokenName }, now);
+    await setArticleTags(manager, article.id, tagIds);
+    await recordRevision(manager, article, "create", editorOf(viewer), now);
     await reindexArticles(manager, [article.id]);
-    await recordArticleEvent(manager, null, saved, "create", true, now);
-    return saved;
+    await resolvePendingLinksTo(manager, article, now, editorOf(viewer));
+    await recordArticleChange(manager, "article.created", null, article, true, now);
+    return article;
   });
 }
 
@@ -282,10 +193,11 @@ export async function updateArticle(context: WriteContext, id: number, input: Up
     const before = await membershipOf(manager, article);
     requireEditArticle(viewer, article);
     if (article.deletedAt) throw badInput(`article ${id} is deleted; restore it before editing`, { id: "article is deleted" });
+    // Checked here for a clear message; the conditional update in saveArticleChange is what guarantees it.
     if (input.expectedUpdatedAt && input.expectedUpdatedAt.getTime() !== article.updatedAt.getTime()) {
       throw conflict(`article ${id} was changed at ${article.updatedAt.toISOString()}, after the version this edit is based on; reload and apply the edit again`);
     }
-    const changes: Partial<Article> = {};
+    const changes: Partial<ArticleColumns> = {};
     if (input.title != null) changes.title = input.title.trim();
     if (input.lead != null) changes.lead = input.lead.trim();
     if (input.body != null) {
@@ -301,9 +213,12 @@ export async function updateArticle(context: WriteContext, id: number, input: Up
       changes.featuredImageCaption = input.featuredImage.caption ?? null;
     }
     if (input.authorSlug != null) changes.authorId = (await findAuthorForArticle(manager, viewer, input.authorSlug)).id;
-    if (input.slug != null && input.slug !== article.slug) changes.slug = await uniqueSlug(manager, "articles", input.slug, article.id);
-    if (input.tagSlugs != null) await replaceTags(manager, article.id, await resolveTags(manager, viewer, input.tagSlugs, context.now));
-    return saveArticleChange(manager, viewer, article, before, changes, "update", context.now);
+    if (input.tagSlugs != null) {
+      // The baseline of an imported article is its state before this edit, tags included.
+      await keepBaseline(manager, article);
+      await setArticleTags(manager, article.id, await resolveTags(manager, viewer, input.tagSlugs, context.now));
+    }
+    return saveArticleChange(manager, context, viewer, article, before, changes, "update", { expectedUpdatedAt: input.expectedUpdatedAt, slugBase: input.slug });
   });
 }
 
@@ -319,7 +234,7 @@ export async function publishArticle(context: WriteContext, id: number, at?: Dat
     const alreadyLive = article.status === "published" && article.publishedAt !== null && article.publishedAt <= now;
     const publishedAt = at ?? (alreadyLive ? article.publishedAt! : now);
     const action = publishedAt > now ? "schedule" : "publish";
-    return saveArticleChange(manager, viewer, article, before, { status: "published", publishedAt }, action, now);
+    return saveArticleChange(manager, context, viewer, article, before, { status: "published", publishedAt }, action);
   });
 }
 
@@ -331,7 +246,7 @@ export async function unpublishArticle(context: WriteContext, id: number): Promi
     const before = await membershipOf(manager, article);
     requirePublishArticle(viewer, article);
     if (article.deletedAt) throw badInput(`article ${id} is deleted`, { id: "article is deleted" });
-    return saveArticleChange(manager, viewer, article, before, { status: "draft" }, "unpublish", context.now);
+    return saveArticleChange(manager, context, viewer, article, before, { status: "draft" }, "unpublish");
   });
 }
 
@@ -343,7 +258,7 @@ export async function deleteArticle(context: WriteContext, id: number): Promise<
     const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
     if (article.deletedAt) return article;
-    return saveArticleChange(manager, viewer, article, before, { deletedAt: context.now }, "delete", context.now);
+    return saveArticleChange(manager, context, viewer, article, before, { deletedAt: context.now }, "delete");
   });
 }
 
@@ -354,11 +269,15 @@ export async function restoreArticle(context: WriteContext, id: number): Promise
     const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
     if (!article.deletedAt) return article;
-    return saveArticleChange(manager, viewer, article, before, { deletedAt: null }, "restore", context.now);
+    return saveArticleChange(manager, context, viewer, article, before, { deletedAt: null }, "restore");
   });
 }
 
-/** The editor's "Berita Lainnya" picks, replacing any earlier ones, in the given order. */
+/**
+ * The editor's "Berita Lainnya" picks, replacing any earlier ones, in the given order. Entries
+ * an imported page listed that are still waiting for their article are dropped too: the
+ * editor's list is now the list.
+ */
 export async function setRelatedArticles(context: WriteContext, id: number, relatedIds: number[]): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
   return writeTransaction(context.dataSource, async (manager) => {
@@ -382,8 +301,9 @@ export async function setRelatedArticles(context: WriteContext, id: number, rela
       const unknown = relatedIds.filter((relatedId) => !knownIds.has(relatedId));
       if (unknown.length) throw badInput(`unknown articles: ${unknown.join(", ")}`, { relatedIds: `unknown articles: ${unknown.join(", ")}` });
     }
-    await manager.delete(ArticleRelated, { articleId: id });
-    if (relatedIds.length) await manager.insert(ArticleRelated, relatedIds.map((relatedId, position) => ({ articleId: id, relatedId, position })));
-    return saveArticleChange(manager, viewer, article, before, {}, "related", context.now);
+    await keepBaseline(manager, article);
+    await setPicks(manager, id, relatedIds.map((relatedId, position) => ({ relatedId, position })));
+    await setPendingLinks(manager, id, []);
+    return saveArticleChange(manager, context, viewer, article, before, {}, "related");
   });
 }

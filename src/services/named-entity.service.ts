@@ -4,7 +4,8 @@ import { conflict, notFound } from "../errors";
 import { personOrTagKeys, recordContentEvent } from "../events/content-events";
 import { Role } from "../viewer";
 import { requireRole } from "./access";
-import { slugFrom, uniqueSlug } from "./unique-slug";
+import { withUniqueSlug } from "../repositories/slug.repository";
+import { slugFrom } from "./unique-slug";
 import type { WriteContext } from "./write-context";
 
 /**
@@ -36,9 +37,9 @@ export interface NameValues {
 export async function createNamed<E extends Named>(context: WriteContext, kind: NamedKind<E>, input: NameValues & { name: string }, fields: Partial<E>): Promise<E> {
   requireRole(context.viewer, Role.EDITOR);
   return writeTransaction(context.dataSource, async (manager) => {
-    const repo = manager.getRepository(kind.entity);
-    const slug = await uniqueSlug(manager, kind.table, input.slug ?? slugFrom(input.name, kind.fallbackSlug));
-    const saved = await repo.save(repo.create({ ...fields, name: input.name.trim(), slug, createdAt: context.now, updatedAt: context.now } as E));
+    const saved = await withUniqueSlug(manager, kind.table, input.slug ?? slugFrom(input.name, kind.fallbackSlug), (slug, m) =>
+      m.getRepository(kind.entity).save(m.getRepository(kind.entity).create({ ...fields, name: input.name.trim(), slug, createdAt: context.now, updatedAt: context.now } as E)),
+    );
     recordContentEvent({ type: `${kind.kind}.created`, entity: kind.kind, id: saved.id, slug: saved.slug, keys: personOrTagKeys(kind.kind, saved.id), occurredAt: context.now });
     return saved;
   });
@@ -51,10 +52,12 @@ export async function updateNamed<E extends Named>(context: WriteContext, kind: 
     const found = await manager.findOne(kind.entity, { where: { id } as never });
     if (!found) throw notFound(`${kind.kind} ${id}`);
     if (input.name != null) found.name = input.name.trim();
-    if (input.slug != null && input.slug !== found.slug) found.slug = await uniqueSlug(manager, kind.table, input.slug, id);
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) (found as Record<string, unknown>)[key] = value;
     found.updatedAt = context.now;
-    const saved = await manager.save(kind.entity, found);
+    const newSlug = input.slug != null && input.slug !== found.slug ? input.slug : null;
+    const saved = newSlug
+      ? await withUniqueSlug(manager, kind.table, newSlug, (slug, m) => m.save(kind.entity, Object.assign(found, { slug })), id)
+      : await manager.save(kind.entity, found);
     recordContentEvent({ type: `${kind.kind}.updated`, entity: kind.kind, id, slug: saved.slug, keys: personOrTagKeys(kind.kind, id), occurredAt: context.now });
     return saved;
   });
