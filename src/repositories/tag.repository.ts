@@ -17,7 +17,7 @@ export async function tagIdsOf(manager: EntityManager, articleId: number): Promi
 
 /**
  * Replaces an article's tags, keeping the given order in `position`. Rows go in by tag id:
- * each insert moves the tag's tagged_count (a trigger), which locks the tag's row on
+ * each insert moves the tag's live_count (a trigger), which locks the tag's row on
  * PostgreSQL, and two writers taking the same tags in opposite orders would deadlock.
  */
 export async function setArticleTags(manager: EntityManager, articleId: number, tagIds: readonly number[]): Promise<void> {

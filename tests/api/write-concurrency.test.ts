@@ -171,9 +171,9 @@ async function checkEveryWrite(fixture: Fixture, outcomes: Outcome[]): Promise<v
   }
 
   const counts: { slug: string; kept: number; actual: number }[] = await ds.query(
-    `SELECT t.slug, t.tagged_count AS kept, (SELECT COUNT(*) FROM article_tags x WHERE x.tag_id = t.id) AS actual FROM tags t ORDER BY t.slug`,
+    `SELECT t.slug, t.live_count AS kept, (SELECT COUNT(*) FROM article_tags x WHERE x.tag_id = t.id AND x.live_at IS NOT NULL) AS actual FROM tags t ORDER BY t.slug`,
   );
-  for (const c of counts) assert.equal(Number(c.kept), Number(c.actual), `tagged_count of ${c.slug} stays exact`);
+  for (const c of counts) assert.equal(Number(c.kept), Number(c.actual), `live_count of ${c.slug} stays exact`);
 }
 
 function summary(engine: string, outcomes: Outcome[], ms: number): string {
