@@ -10,6 +10,7 @@ import { ArticleRelated } from "../entities/article-related.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
+import { installChangeAnnouncer } from "../cache/change-feed";
 import { migrations } from "../migrations";
 import { StatementCountingLogger } from "./statement-counter";
 
@@ -63,6 +64,8 @@ export async function openDatabase(database: DatabaseConfig): Promise<DataSource
     await dataSource.query("PRAGMA synchronous = NORMAL");
   }
   await dataSource.runMigrations({ transaction: "each" });
+  // Every process that writes tells the servers what its writes changed (src/cache/change-feed.ts).
+  installChangeAnnouncer();
   return dataSource;
 }
 

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { collectContentEvents, type ContentEvent } from "../events/content-events";
+import { completeEventKeys } from "../events/event-keys";
 
 /**
  * SQLite has one writer at a time and TypeORM drives it through a single connection, so two
@@ -13,7 +14,8 @@ import { collectContentEvents, type ContentEvent } from "../events/content-event
  */
 let tail: Promise<unknown> = Promise.resolve();
 
-type CommittedListener = (dataSource: DataSource, events: readonly ContentEvent[]) => void;
+/** May return a promise: the write's caller waits for it (caches dropped before the mutation answers). */
+type CommittedListener = (dataSource: DataSource, events: readonly ContentEvent[]) => void | Promise<void>;
 type BeforeCommitHook = (manager: EntityManager, events: readonly ContentEvent[]) => Promise<void>;
 
 const committedListeners = new Set<CommittedListener>();
@@ -39,11 +41,21 @@ async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityMan
   const result = await dataSource.transaction(async (manager) => {
     const { events, result: done } = collectContentEvents(() => work(manager));
     const value = await done;
-    if (events.length > 0) for (const hook of beforeCommitHooks) await hook(manager, events);
+    if (events.length > 0) {
+      await completeEventKeys(manager, events);
+      for (const hook of beforeCommitHooks) await hook(manager, events);
+    }
     recorded = events;
     return value;
   });
-  for (const listener of committedListeners) listener(dataSource, recorded);
+  // The change has committed whatever a listener does; a failing listener must not fail the write.
+  await Promise.all([...committedListeners].map(async (listener) => {
+    try {
+      await listener(dataSource, recorded);
+    } catch {
+      // Listeners own their error handling; this only keeps the caller's result.
+    }
+  }));
   return result;
 }
 

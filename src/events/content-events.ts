@@ -21,7 +21,7 @@ export type ContentEventType =
   | "tag.created"
   | "tag.updated"
   | "tag.deleted"
-  /** Many rows at once (synthetic loads): every cached answer may be stale. */
+  /** Many rows at once (synthetic loads): its keys say what may be stale (`*` for everything). */
   | "content.bulk";
 
 export interface ContentEvent {
@@ -33,7 +33,9 @@ export interface ContentEvent {
   /**
    * Surrogate keys whose cached answers this change makes stale: entity keys (`article:42`,
    * `author:3`, `tag:7`) and list keys (`articles`, `search`, `tag:7:articles`,
-   * `author:3:articles`, `authors`, `tags`). `*` means everything.
+   * `author:3:articles`, `authors`, `tags`). `*` means everything. Before the commit the write
+   * door completes them (src/events/event-keys.ts): the kind key (`article:all`) and, when an
+   * article enters or leaves the lists, the articles that pick it as related.
    */
   keys: string[];
   occurredAt: Date;
@@ -52,6 +54,12 @@ export const ARTICLE_LISTS_KEY = "articles";
 export const SEARCH_KEY = "search";
 /** The author and tag listings (`authors`, `tags`): membership and name order. */
 export const listKeyOf = (entity: "author" | "tag"): string => `${entity}s`;
+/**
+ * Every change of an entity kind carries it: what a response depends on when it depends on
+ * any article at all (lists ordered by updatedAt), and the broader key a too-long key header
+ * falls back to (src/cache/cache-keys.ts).
+ */
+export const kindKey = (entity: "article" | "author" | "tag"): string => `${entity}:all`;
 
 /** Keys an author or tag write makes stale: the entity's own answers and the listings it is in. */
 export function personOrTagKeys(entity: "author" | "tag", id: number): string[] {
@@ -61,6 +69,8 @@ export function personOrTagKeys(entity: "author" | "tag", id: number): string[] 
 /** Where an article stands for list membership: who wrote it, its tags, and whether and when it is live. */
 export interface ArticleMembership {
   id: number;
+  /** A new slug makes an article reachable where lookups found nothing, like a publish does. */
+  slug?: string;
   authorId: number;
   tagIds: number[];
   status: string;
@@ -69,7 +79,7 @@ export interface ArticleMembership {
 }
 
 function membershipSignature(m: ArticleMembership): string {
-  return [m.authorId, [...m.tagIds].sort((a, b) => a - b).join(","), m.status, m.publishedAt?.getTime() ?? "", m.deletedAt ? 1 : 0].join("|");
+  return [m.slug ?? "", m.authorId, [...m.tagIds].sort((a, b) => a - b).join(","), m.status, m.publishedAt?.getTime() ?? "", m.deletedAt ? 1 : 0].join("|");
 }
 
 /**

@@ -14,7 +14,8 @@ import { createLoaders } from "../loaders";
 import { openReadDataSource } from "../db/data-source";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
-import { ContentVersion } from "../cache/content-version";
+import { createResponseCaching } from "../cache/response-caching";
+import { newResponseCacheState } from "../cache/response-cache.plugin";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
@@ -60,7 +61,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const rateLimiter = createRateLimiter(config.rateLimit);
   const schema = await buildAppSchema();
-  const contentVersion = new ContentVersion(dataSource);
+  const caching = await createResponseCaching({ config, dataSource, readDataSource, clock, logger });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -74,6 +75,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     parseOptions: { maxTokens: config.limits.maxTokens },
     // Guards validation itself against fragments that spread into each other exponentially.
     maxRecursiveSelections: true,
+    persistedQueries: caching.persistedQueries ? { cache: caching.persistedQueries } : undefined,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // Apollo logs its own internals through this; keep them on the structured log too.
@@ -87,7 +89,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       costLimitsPlugin(config.limits),
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      ...cachingPlugins(config, contentVersion),
+      ...cachingPlugins(config, caching.plugin),
     ],
   });
   await apollo.start();
@@ -113,18 +115,21 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search: url.search, body };
+    const cache = newResponseCacheState(req.headers.authorization);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         const viewer = await authenticate(req.headers.authorization);
         scope.viewerKind = viewer.kind;
         const now = clock.now();
-        return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource: readDataSource, viewer, now }) };
+        const keys = viewer.kind === "anonymous" ? cache.keys : null;
+        return { requestId: scope.requestId, viewer, now, dataSource, config, cache, loaders: createLoaders({ dataSource: readDataSource, viewer, now, keys }) };
       },
     });
     const responseHeaders: Record<string, string> = {};
     for (const [name, value] of result.headers) responseHeaders[name] = value;
     responseHeaders["x-request-id"] = scope.requestId;
+    responseHeaders["x-cache"] = cache.status;
     if (result.body.kind === "complete") {
       if (!config.production) responseHeaders["x-sql-statements"] = String(scope.statements);
       const status = result.status ?? 200;
@@ -229,8 +234,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
-      contentVersion.close();
       await apollo.stop();
+      await caching.close();
       if (readDataSource !== dataSource) await readDataSource.destroy();
     },
   };

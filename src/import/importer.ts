@@ -3,7 +3,7 @@ import path from "node:path";
 import { In, type DataSource, type EntityManager } from "typeorm";
 import { queryNamed, timestampParam, toDate } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
-import { articleChangeKeys, entityKey, recordContentEvent, type ArticleMembership } from "../events/content-events";
+import { articleChangeKeys, entityKey, personOrTagKeys, recordContentEvent, type ArticleMembership } from "../events/content-events";
 import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { ArticleRelated } from "../entities/article-related.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
@@ -193,6 +193,8 @@ async function upsertArticle(
   let author = await manager.findOne(Author, { where: { slug: fields.authorSlug } });
   if (!author && !dryRun) {
     author = await manager.save(manager.create(Author, { slug: fields.authorSlug, name: fields.authorName, bio: null, avatarUrl: null }));
+    // A new author enters the author listing and answers a lookup by slug that found nothing.
+    recordContentEvent({ type: "author.created", entity: "author", id: author.id, slug: author.slug, keys: personOrTagKeys("author", author.id), occurredAt: new Date() });
   }
 
   const tagSlugs = fields.tags.map((t) => t.slug);
@@ -203,6 +205,7 @@ async function upsertArticle(
       if (tagIdBySlug.has(tag.slug)) continue;
       const created = await manager.save(manager.create(Tag, { slug: tag.slug, name: tag.name, description: null }));
       tagIdBySlug.set(tag.slug, created.id);
+      recordContentEvent({ type: "tag.created", entity: "tag", id: created.id, slug: created.slug, keys: personOrTagKeys("tag", created.id), occurredAt: new Date() });
     }
   }
   const wantedTagIds = tagSlugs.map((s) => tagIdBySlug.get(s) ?? -1);

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
-import { ALL_KEYS, recordContentEvent } from "../events/content-events";
+import { ALL_KEYS, kindKey, listKeyOf, recordContentEvent } from "../events/content-events";
 import { slugify } from "../lib/slug";
 import { reindexArticles } from "../search/search-index";
 
@@ -218,7 +218,12 @@ async function ensureNamed(dataSource: DataSource, table: "authors" | "tags", na
   await load();
   const missing = names.map((name, i) => [slugs[i], name]).filter(([slug]) => !idBySlug.has(slug));
   if (missing.length) {
-    await writeTransaction(dataSource, (manager) => bulkInsert(manager, table, ["slug", "name"], missing, 5_000));
+    await writeTransaction(dataSource, async (manager) => {
+      await bulkInsert(manager, table, ["slug", "name"], missing, 5_000);
+      // New names enter the listing and answer lookups by slug that found nothing.
+      const kind = table === "authors" ? "author" : "tag";
+      recordContentEvent({ type: "content.bulk", entity: "content", id: 0, slug: null, keys: [listKeyOf(kind), kindKey(kind)], occurredAt: new Date() });
+    });
     await load();
   }
   return slugs.map((s) => idBySlug.get(s)!);

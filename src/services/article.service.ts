@@ -185,6 +185,7 @@ const EVENT_OF_ACTION: Record<RevisionAction, ContentEventType> = {
 async function membershipOf(manager: EntityManager, article: Article): Promise<ArticleMembership> {
   return {
     id: article.id,
+    slug: article.slug,
     authorId: article.authorId,
     tagIds: await idsOf(manager, "article_tags", "tag_id", article.id),
     status: article.status,
