@@ -4,6 +4,12 @@ import { queryNamed, timestampParam, toDate } from "../db/dialect";
 import { ALL_KEYS } from "../events/content-events";
 import { goLiveKeys, type WentLive } from "../events/event-keys";
 
+/**
+ * Articles that go live later than their last write: scheduled ones. A publish that is live at
+ * once (published_at <= updated_at) was invalidated by its write and is not watched again.
+ */
+const SCHEDULED = `status = 'published' AND deleted_at IS NULL AND published_at > updated_at`;
+
 /** More articles than this going live between two reads: drop everything rather than list them. */
 const MAX_GONE_LIVE = 1_000;
 
@@ -46,7 +52,7 @@ export class ScheduleWatch {
       try {
         const [row] = await queryNamed<{ next: unknown }>(
           this.dataSource,
-          `SELECT MIN(published_at) AS next FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at > :appliedUpTo`,
+          `SELECT MIN(published_at) AS next FROM articles WHERE ${SCHEDULED} AND published_at > :appliedUpTo`,
           { appliedUpTo: timestampParam(this.dataSource, this.appliedUpTo) },
         );
         this.nextAt = toDate(row?.next);
@@ -62,7 +68,7 @@ export class ScheduleWatch {
     try {
       const rows = await queryNamed<{ id: number; author_id: number }>(
         this.dataSource,
-        `SELECT id, author_id FROM articles WHERE status = 'published' AND deleted_at IS NULL
+        `SELECT id, author_id FROM articles WHERE ${SCHEDULED}
           AND published_at > :from AND published_at <= :to ORDER BY published_at LIMIT ${MAX_GONE_LIVE + 1}`,
         { from: timestampParam(this.dataSource, this.appliedUpTo), to: timestampParam(this.dataSource, now) },
       );

@@ -82,13 +82,24 @@ function membershipSignature(m: ArticleMembership): string {
   return [m.slug ?? "", m.authorId, [...m.tagIds].sort((a, b) => a - b).join(","), m.status, m.publishedAt?.getTime() ?? "", m.deletedAt ? 1 : 0].join("|");
 }
 
+/** Whether the public lists show the article at `now` (cached answers are the public's). */
+function listedAt(m: ArticleMembership | null, now: Date | undefined): boolean {
+  if (!m) return false;
+  if (!now) return true;
+  return m.status === "published" && m.deletedAt === null && m.publishedAt !== null && m.publishedAt.getTime() <= now.getTime();
+}
+
 /**
  * Keys an article write makes stale. Its own key always; the lists it was or is now in only
- * when membership or order can have changed (status, date, deletion, author, tags); search
- * when its text or membership changed.
+ * when membership or order can have changed (status, date, deletion, author, tags, slug);
+ * search when its text or membership changed. Given `now`, only an article the public lists
+ * before or after the write touches lists and search: a draft's edits stay with its own key,
+ * and a schedule reaches the lists at its instant (src/cache/schedule-watch.ts).
  */
-export function articleChangeKeys(before: ArticleMembership | null, after: ArticleMembership, textChanged: boolean): string[] {
+export function articleChangeKeys(before: ArticleMembership | null, after: ArticleMembership, textChanged: boolean, now?: Date): string[] {
   const keys = new Set<string>([entityKey("article", after.id)]);
+  const public_ = listedAt(before, now) || listedAt(after, now);
+  if (now && !public_) return [...keys];
   const membershipChanged = before === null || membershipSignature(before) !== membershipSignature(after);
   if (membershipChanged) {
     keys.add(ARTICLE_LISTS_KEY);

@@ -273,7 +273,7 @@ function recordImportEvent(before: ArticleMembership | null, after: ArticleMembe
     entity: "article",
     id: after.id,
     slug,
-    keys: articleChangeKeys(before, after, textChanged),
+    keys: articleChangeKeys(before, after, textChanged, new Date()),
     occurredAt: new Date(),
     article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
   });

@@ -202,7 +202,7 @@ async function recordArticleEvent(manager: EntityManager, before: ArticleMembers
     entity: "article",
     id: saved.id,
     slug: saved.slug,
-    keys: articleChangeKeys(before, after, textChanged),
+    keys: articleChangeKeys(before, after, textChanged, now),
     occurredAt: now,
     article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
   });
