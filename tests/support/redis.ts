@@ -35,13 +35,13 @@ export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<
   }
 }
 
-/** Polls `read` every 20 ms until `done` holds or `deadlineMs` passes; returns the last value. */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, deadlineMs = 10_000): Promise<T> {
+/** Polls `read` every `everyMs` until `done` holds or `deadlineMs` passes; returns the last value. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, deadlineMs = 10_000, everyMs = 20): Promise<T> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const value = await read();
     if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
