@@ -30,7 +30,10 @@ export class CacheInvalidation {
     const { dataSource, readDataSource, store, clock } = options;
     this.schedule = new ScheduleWatch(readDataSource, clock, (keys) => store.invalidate(keys));
     this.unsubscribe = onWriteCommitted(async (committedBy, events) => {
-      if (committedBy !== dataSource || events.length === 0) return;
+      if (committedBy !== dataSource) return;
+      // A write that says nothing (bookkeeping, or rows written without the services) drops
+      // nothing, but may still have set a schedule: the watched instant is looked up again.
+      if (events.length === 0) return this.schedule.refresh();
       await this.changed(keysOf(events));
     });
   }
