@@ -48,7 +48,7 @@ export function responseCachePlugin(options: ResponseCacheOptions): ApolloServer
       return {
         async responseForOperation({ contextValue, operation, overallCachePolicy, queryHash, operationName, request }) {
           const state = contextValue.cache;
-          if (!store || state.status !== "MISS" || contextValue.viewer.kind !== "anonymous" || operation.operation !== "query") return null;
+          if (!store || state.status !== "MISS" || contextValue.viewer.kind !== "anonymous" || operation?.operation !== "query") return null;
           if (!queryHash || !overallCachePolicy.policyIfCacheable()) return null;
           // A scheduled instant that has passed invalidates first, so no list outlives it.
           await schedule?.beforeRead(contextValue.now);

@@ -179,6 +179,22 @@ describe("cache keys: precise invalidation, key header, x-cache", () => {
     assert.equal((await read(PAGE, { slug: "harga-cabai" })).headers.get("x-cache"), "HIT", "the instant drops only what the article appears in");
   });
 
+  it("says x-cache on every answer, errors included", async () => {
+    const unknownOperation = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "query Q { articles(first: 1) { nodes { slug } } }", operationName: "M" }),
+    });
+    assert.equal(unknownOperation.status, 400);
+    assert.equal(unknownOperation.headers.get("x-cache"), "MISS");
+    const invalid = await server.gql(`{ nope }`);
+    assert.equal(invalid.headers.get("x-cache"), "MISS");
+    assert.equal(invalid.headers.get("surrogate-key"), null, "errors carry no keys");
+    const badToken = await server.gql(`{ articles(first: 1) { nodes { slug } } }`, undefined, { authorization: "Bearer nrt_nope" });
+    assert.equal(badToken.status, 401);
+    assert.equal(badToken.headers.get("x-cache"), "BYPASS");
+  });
+
   it("an author rename refreshes the pages showing the author, not others", async () => {
     await warm(PAGE, { slug: "harga-cabai" });
     await warm(PAGE, { slug: "festival-tari" });
