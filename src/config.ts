@@ -24,6 +24,12 @@ export interface AppConfig {
     maxBytes: number;
     /** Default max-age (seconds) of public responses; writes invalidate sooner. */
     maxAgeSeconds: number;
+    /**
+     * The header listing a public response's cache keys for a CDN to purge by (`CACHE_KEY_HEADER`:
+     * `Surrogate-Key` by default, space-separated; `Cache-Tag` for Cloudflare, comma-separated),
+     * kept under `CACHE_KEY_HEADER_MAX_BYTES` (default 8192) by collapsing keys (README).
+     */
+    keyHeader: { name: string; separator: string; maxBytes: number };
   };
   /** Checked before a document runs; see docs/hardening.md for why each default is what it is. */
   limits: {
@@ -66,6 +72,8 @@ export interface AppConfig {
   webhooks: WebhookConfig;
   /** RSS/Atom/JSON Feed and sitemaps (src/feeds/); off while PUBLIC_SITE_URL is unset. */
   feeds: FeedsConfig;
+  /** `REDIS_KEY_PREFIX` (default `content-api:`): every key this server writes in Redis starts with it. */
+  redisPrefix: string;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -86,6 +94,16 @@ function boolFromEnv(value: string | undefined, fallback: boolean, name: string)
   if (/^(1|true|yes)$/i.test(value)) return true;
   if (/^(0|false|no)$/i.test(value)) return false;
   throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+function keyHeaderFromEnv(name: string | undefined, maxBytes: string | undefined): AppConfig["cache"]["keyHeader"] {
+  const header = name === undefined || name === "" ? "Surrogate-Key" : name;
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(header)) throw new Error(`CACHE_KEY_HEADER must be a header name such as Surrogate-Key or Cache-Tag, got "${header}"`);
+  const bytes = intFromEnv(maxBytes, 8192, "CACHE_KEY_HEADER_MAX_BYTES");
+  if (bytes < 256) throw new Error("CACHE_KEY_HEADER_MAX_BYTES must be at least 256");
+  // Cloudflare and Akamai read comma-separated tags; Fastly and Varnish xkey space-separated keys.
+  const separator = /^(cache-tag|edge-cache-tag)$/i.test(header) ? "," : " ";
+  return { name: header, separator, maxBytes: bytes };
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -135,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       responseCache: (env.RESPONSE_CACHE ?? "memory") !== "off",
       maxBytes: intFromEnv(env.RESPONSE_CACHE_MAX_BYTES, 64 * 1024 * 1024, "RESPONSE_CACHE_MAX_BYTES"),
       maxAgeSeconds: intFromEnv(env.CACHE_MAX_AGE_SECONDS, 60, "CACHE_MAX_AGE_SECONDS"),
+      keyHeader: keyHeaderFromEnv(env.CACHE_KEY_HEADER, env.CACHE_KEY_HEADER_MAX_BYTES),
     },
     limits: {
       maxBodyBytes: intFromEnv(env.MAX_BODY_BYTES, 100_000, "MAX_BODY_BYTES"),
@@ -165,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: env.REDIS_URL ? env.REDIS_URL : null,
     webhooks: loadWebhookConfig(env, env.NODE_ENV === "production"),
     feeds: feedsConfigFromEnv(env),
+    redisPrefix: env.REDIS_KEY_PREFIX ?? "content-api:",
   };
 }
 

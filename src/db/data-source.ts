@@ -15,6 +15,7 @@ import { Tag } from "../entities/tag.entity";
 import { Webhook } from "../entities/webhook.entity";
 import { WebhookDelivery } from "../entities/webhook-delivery.entity";
 import { installWebhookOutbox } from "../webhooks/outbox";
+import { installChangeAnnouncer } from "../cache/change-feed";
 import { migrations } from "../migrations";
 import { StatementCountingLogger } from "./statement-counter";
 import { WRITER_WAIT_MS } from "./write-dialect";
@@ -74,6 +75,8 @@ export async function openDatabase(database: DatabaseConfig): Promise<DataSource
   await dataSource.runMigrations({ transaction: "each" });
   // Every process that writes content (server, seed, token commands) writes webhook outbox rows with it.
   installWebhookOutbox();
+  // Every process that writes tells the servers what its writes changed (src/cache/change-feed.ts).
+  installChangeAnnouncer();
   return dataSource;
 }
 

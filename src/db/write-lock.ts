@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource, EntityManager, QueryRunner } from "typeorm";
 import { conflict, serviceUnavailable } from "../errors";
 import { collectContentEvents, type ContentEvent } from "../events/content-events";
+import { completeEventKeys } from "../events/event-keys";
 import { isLockTimeout, isRetryableConflict, isSqliteBusy, isUniqueViolation, WRITER_WAIT_MS } from "./write-dialect";
 
 /**
@@ -26,7 +27,8 @@ import { isLockTimeout, isRetryableConflict, isSqliteBusy, isUniqueViolation, WR
  */
 let tail: Promise<unknown> = Promise.resolve();
 
-type CommittedListener = (dataSource: DataSource, events: readonly ContentEvent[]) => void;
+/** May return a promise: the write's caller waits for it (caches dropped before the mutation answers). */
+type CommittedListener = (dataSource: DataSource, events: readonly ContentEvent[]) => void | Promise<void>;
 type BeforeCommitHook = (manager: EntityManager, events: readonly ContentEvent[]) => Promise<void>;
 
 const committedListeners = new Set<CommittedListener>();
@@ -129,7 +131,10 @@ async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityMan
   const body = async (manager: EntityManager) => {
     const { events, result: done } = collectContentEvents(() => work(manager));
     const value = await done;
-    if (events.length > 0) for (const hook of beforeCommitHooks) await hook(manager, events);
+    if (events.length > 0) {
+      await completeEventKeys(manager, events);
+      for (const hook of beforeCommitHooks) await hook(manager, events);
+    }
     recorded = events;
     return value;
   };
@@ -139,7 +144,14 @@ async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityMan
   } catch (error) {
     throw explain(error);
   }
-  for (const listener of committedListeners) listener(dataSource, recorded);
+  // The change has committed whatever a listener does; a failing listener must not fail the write.
+  await Promise.all([...committedListeners].map(async (listener) => {
+    try {
+      await listener(dataSource, recorded);
+    } catch {
+      // Listeners own their error handling; this only keeps the caller's result.
+    }
+  }));
   return result;
 }
 

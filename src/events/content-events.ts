@@ -21,7 +21,7 @@ export type ContentEventType =
   | "tag.created"
   | "tag.updated"
   | "tag.deleted"
-  /** Many rows at once (synthetic loads): every cached answer may be stale. */
+  /** Many rows at once (synthetic loads): its keys say what may be stale (`*` for everything). */
   | "content.bulk";
 
 export interface ContentEvent {
@@ -33,7 +33,9 @@ export interface ContentEvent {
   /**
    * Surrogate keys whose cached answers this change makes stale: entity keys (`article:42`,
    * `author:3`, `tag:7`) and list keys (`articles`, `search`, `tag:7:articles`,
-   * `author:3:articles`, `authors`, `tags`). `*` means everything.
+   * `author:3:articles`, `authors`, `tags`). `*` means everything. Before the commit the write
+   * door completes them (src/events/event-keys.ts): the kind key (`article:all`) and, when an
+   * article enters or leaves the lists, the articles that pick it as related.
    */
   keys: string[];
   occurredAt: Date;
@@ -52,6 +54,12 @@ export const ARTICLE_LISTS_KEY = "articles";
 export const SEARCH_KEY = "search";
 /** The author and tag listings (`authors`, `tags`): membership and name order. */
 export const listKeyOf = (entity: "author" | "tag"): string => `${entity}s`;
+/**
+ * Every change of an entity kind carries it: what a response depends on when it depends on
+ * any article at all (lists ordered by updatedAt), and the broader key a too-long key header
+ * falls back to (src/cache/cache-keys.ts).
+ */
+export const kindKey = (entity: "article" | "author" | "tag"): string => `${entity}:all`;
 
 /** Keys an author or tag write makes stale: the entity's own answers and the listings it is in. */
 export function personOrTagKeys(entity: "author" | "tag", id: number): string[] {
@@ -61,6 +69,8 @@ export function personOrTagKeys(entity: "author" | "tag", id: number): string[] 
 /** Where an article stands for list membership: who wrote it, its tags, and whether and when it is live. */
 export interface ArticleMembership {
   id: number;
+  /** A new slug makes an article reachable where lookups found nothing, like a publish does. */
+  slug?: string;
   authorId: number;
   tagIds: number[];
   status: string;
@@ -69,16 +79,27 @@ export interface ArticleMembership {
 }
 
 function membershipSignature(m: ArticleMembership): string {
-  return [m.authorId, [...m.tagIds].sort((a, b) => a - b).join(","), m.status, m.publishedAt?.getTime() ?? "", m.deletedAt ? 1 : 0].join("|");
+  return [m.slug ?? "", m.authorId, [...m.tagIds].sort((a, b) => a - b).join(","), m.status, m.publishedAt?.getTime() ?? "", m.deletedAt ? 1 : 0].join("|");
+}
+
+/** Whether the public lists show the article at `now` (cached answers are the public's). */
+function listedAt(m: ArticleMembership | null, now: Date | undefined): boolean {
+  if (!m) return false;
+  if (!now) return true;
+  return m.status === "published" && m.deletedAt === null && m.publishedAt !== null && m.publishedAt.getTime() <= now.getTime();
 }
 
 /**
  * Keys an article write makes stale. Its own key always; the lists it was or is now in only
- * when membership or order can have changed (status, date, deletion, author, tags); search
- * when its text or membership changed.
+ * when membership or order can have changed (status, date, deletion, author, tags, slug);
+ * search when its text or membership changed. Given `now`, only an article the public lists
+ * before or after the write touches lists and search: a draft's edits stay with its own key,
+ * and a schedule reaches the lists at its instant (src/cache/schedule-watch.ts).
  */
-export function articleChangeKeys(before: ArticleMembership | null, after: ArticleMembership, textChanged: boolean): string[] {
+export function articleChangeKeys(before: ArticleMembership | null, after: ArticleMembership, textChanged: boolean, now?: Date): string[] {
   const keys = new Set<string>([entityKey("article", after.id)]);
+  const public_ = listedAt(before, now) || listedAt(after, now);
+  if (now && !public_) return [...keys];
   const membershipChanged = before === null || membershipSignature(before) !== membershipSignature(after);
   if (membershipChanged) {
     keys.add(ARTICLE_LISTS_KEY);

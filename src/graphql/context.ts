@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import type { ResponseCacheState } from "../cache/response-cache.plugin";
 import type { AppConfig } from "../config";
 import type { Loaders } from "../loaders";
 import type { ReadContext } from "../loaders/read-context";
@@ -15,4 +16,6 @@ export interface GraphQLContext {
   dataSource: DataSource;
   /** Server settings resolvers need (e.g. search highlight markers). */
   config: AppConfig;
+  /** This request's response-cache outcome and the keys its loaders read. */
+  cache: ResponseCacheState;
 }

@@ -2,9 +2,7 @@ import { createHash } from "node:crypto";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { getNamedType, isCompositeType, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
-import responseCachePlugin from "@apollo/server-plugin-response-cache";
-import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
-import type { ContentVersion } from "../cache/content-version";
+import { responseCachePlugin, type ResponseCacheOptions } from "../cache/response-cache.plugin";
 import type { AppConfig } from "../config";
 import type { GraphQLContext } from "../graphql/context";
 
@@ -60,12 +58,11 @@ export function operationMaxAge(schema: GraphQLSchema, document: DocumentNode, o
 
 /**
  * Caching for anonymous readers, the bulk of a news site's traffic: cache-control from the
- * hints, Apollo's response cache keyed by the content version, and ETags (in server.ts).
- * Token holders never read or write the shared cache, and their responses are marked
- * no-store so no proxy keeps an editor's preview.
+ * hints, the keyed response cache with its key header (src/cache/response-cache.plugin.ts),
+ * and ETags (in server.ts). Token holders never read or write the shared cache, and their
+ * responses are marked no-store so no proxy keeps an editor's preview.
  */
-export function cachingPlugins(config: AppConfig, contentVersion: ContentVersion): ApolloServerPlugin<GraphQLContext>[] {
-  const isAnonymous = async ({ contextValue }: { contextValue: GraphQLContext }) => contextValue.viewer.kind === "anonymous";
+export function cachingPlugins(config: AppConfig, responseCache: ResponseCacheOptions): ApolloServerPlugin<GraphQLContext>[] {
   const maxAges = new WeakMap<OperationDefinitionNode, number>();
   const plugins: ApolloServerPlugin<GraphQLContext>[] = [
     // Replaced by the per-document policy below.
@@ -94,16 +91,7 @@ export function cachingPlugins(config: AppConfig, contentVersion: ContentVersion
       },
     },
   ];
-  if (config.cache.responseCache) {
-    plugins.push(
-      responseCachePlugin<GraphQLContext>({
-        cache: new InMemoryLRUCache({ maxSize: config.cache.maxBytes }),
-        extraCacheKeyData: async ({ contextValue }) => contentVersion.at(contextValue.now),
-        shouldReadFromCache: isAnonymous,
-        shouldWriteToCache: isAnonymous,
-      }),
-    );
-  }
+  plugins.push(responseCachePlugin(responseCache));
   return plugins;
 }
 

@@ -17,8 +17,9 @@ import { articleSelectionPlugin } from "../graphql/article-selection.plugin";
 import { openReadDataSource } from "../db/data-source";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
-import { ContentVersion } from "../cache/content-version";
 import { createFeedRoutes } from "../feeds/feed.routes";
+import { createResponseCaching } from "../cache/response-caching";
+import { newResponseCacheState } from "../cache/response-cache.plugin";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
@@ -68,9 +69,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const rateLimiter = createRateLimiter(config.rateLimit);
   const schema = await buildAppSchema();
-  const contentVersion = new ContentVersion(dataSource);
   const warnRefusal = throttledWarning(logger, clock);
   const feeds = await createFeedRoutes({ config, dataSource, readDataSource, clock, logger });
+  // What other instances change reaches the feeds' cache through the same channel as GraphQL's.
+  const caching = await createResponseCaching({ config, dataSource, readDataSource, clock, logger, onForeignChange: (keys) => feeds.invalidate(keys) });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -84,6 +86,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     parseOptions: { maxTokens: config.limits.maxTokens },
     // Guards validation itself against fragments that spread into each other exponentially.
     maxRecursiveSelections: true,
+    persistedQueries: caching.persistedQueries ? { cache: caching.persistedQueries } : undefined,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // Apollo logs its own internals through this; keep them on the structured log too.
@@ -98,7 +101,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       articleSelectionPlugin(),
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      ...cachingPlugins(config, contentVersion),
+      ...cachingPlugins(config, caching.plugin),
     ],
   });
   await apollo.start();
@@ -140,19 +143,22 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search: url.search, body };
+    const cache = newResponseCacheState(req.headers.authorization);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         const viewer = await authenticate(req.headers.authorization);
         scope.viewerKind = viewer.kind;
         const now = clock.now();
-        const reads: ReadContext = { dataSource: readDataSource, viewer, now };
-        return { requestId: scope.requestId, viewer, now, dataSource, config, reads, loaders: createLoaders(reads) };
+        const keys = viewer.kind === "anonymous" ? cache.keys : null;
+        const reads: ReadContext = { dataSource: readDataSource, viewer, now, keys };
+        return { requestId: scope.requestId, viewer, now, dataSource, config, cache, reads, loaders: createLoaders(reads) };
       },
     });
     const responseHeaders: Record<string, string> = {};
     for (const [name, value] of result.headers) responseHeaders[name] = value;
     responseHeaders["x-request-id"] = scope.requestId;
+    responseHeaders["x-cache"] = cache.status;
     if (result.body.kind === "complete") {
       if (!config.production) responseHeaders["x-sql-statements"] = String(scope.statements);
       const status = result.status ?? 200;
@@ -258,10 +264,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
-      contentVersion.close();
       await webhookWorker?.stop();
       feeds.close();
       await apollo.stop();
+      await caching.close();
       if (readDataSource !== dataSource) await readDataSource.destroy();
     },
   };

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { systemClock, type Clock } from "../clock";
 import { queryNamed, timestampParam, toDate } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
-import type { ContentEventType } from "../events/content-events";
+import { personOrTagKeys, recordContentEvent, type ContentEventType } from "../events/content-events";
 import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { formatIndonesianDate } from "../lib/indonesian-date";
 import { slugify } from "../lib/slug";
@@ -238,8 +238,13 @@ async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun:
     const idBySlug = new Map(known.map((t) => [t.slug, Number(t.id)]));
     wantedTagIds = slugs.map((slug) => idBySlug.get(slug) ?? -1);
   } else {
-    authorId = (await ensureAuthors(manager, [{ slug: fields.authorSlug, name: fields.authorName }], now)).ids[0];
-    wantedTagIds = (await ensureTags(manager, fields.tags, now)).ids;
+    const authors = await ensureAuthors(manager, [{ slug: fields.authorSlug, name: fields.authorName }], now);
+    const tags = await ensureTags(manager, fields.tags, now);
+    authorId = authors.ids[0];
+    wantedTagIds = tags.ids;
+    // New authors and tags enter their listings and answer lookups by slug that found nothing.
+    for (const author of authors.created) recordContentEvent({ type: "author.created", entity: "author", id: author.id, slug: author.slug, keys: personOrTagKeys("author", author.id), occurredAt: now });
+    for (const tag of tags.created) recordContentEvent({ type: "tag.created", entity: "tag", id: tag.id, slug: tag.slug, keys: personOrTagKeys("tag", tag.id), occurredAt: now });
   }
 
   const columns = {

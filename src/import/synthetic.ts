@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { systemClock, type Clock } from "../clock";
 import { isPostgres, timestampParam } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
-import { ALL_KEYS, recordContentEvent } from "../events/content-events";
+import { ALL_KEYS, kindKey, listKeyOf, recordContentEvent } from "../events/content-events";
 import { slugify } from "../lib/slug";
 import { insertArticleRows, reserveArticleIds } from "../repositories/article.repository";
 import { ensureAuthors } from "../repositories/author.repository";

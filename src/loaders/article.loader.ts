@@ -1,6 +1,8 @@
 import DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
+import type { Tag } from "../entities/tag.entity";
+import { articlesOfKey, ENTITY_LISTS, entityKey, kindKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
 import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
@@ -9,7 +11,7 @@ import {
   articlePageQuery,
   type ArticleFilterValues,
   type ArticleListSpec,
-  type ArticleOrder,
+  ArticleOrder,
   type ArticleWindow,
 } from "./article-query";
 import { FULL_SELECTION } from "./article-selection";
@@ -72,8 +74,24 @@ function toPage(rows: Article[], window: ArticleWindow, sortKey: (a: Article) =>
   };
 }
 
-export function createArticleLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>) {
+/** A filter naming tags or an author by slug depends on which entity holds that slug. */
+export function recordFilter(keys: Set<string>, filter: ArticleFilterValues | null | undefined): void {
+  if (filter?.tagSlugs?.length) keys.add(ENTITY_LISTS.tag);
+  if (filter?.authorSlug) keys.add(ENTITY_LISTS.author);
+}
+
+/** Keys of a list's own membership and order beyond its items: a list by updatedAt moves on any article edit. */
+function recordListOrder(keys: Set<string>, orderBy: ArticleOrder | null | undefined): void {
+  if (orderBy === ArticleOrder.UPDATED_AT_DESC) keys.add(kindKey("article"));
+}
+
+function recordArticles(keys: Set<string>, articles: readonly Article[]): void {
+  for (const article of articles) keys.add(entityKey("article", article.id));
+}
+
+export function createArticleLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>, tagsByArticle?: DataLoader<number, Tag[]>) {
   const { dataSource, viewer, now } = context;
+  const keys = context.keys ?? null;
   const visible = (options?: { includeDeleted?: boolean }) => articleVisibility(dataSource, viewer, now, "a", options);
 
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
@@ -82,10 +100,15 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
     return queryNamed(dataSource, `SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
   }
 
-  const articleById = new DataLoader<number, Article | null>(async (ids) => {
-    const byId = new Map(readArticles(await articlesWhere("a.id", ids), authorById).map((a) => [a.id, a]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.
+  const articleById = recordOnLoad(
+    new DataLoader<number, Article | null>(async (ids) => {
+      const byId = new Map(readArticles(await articlesWhere("a.id", ids), authorById).map((a) => [a.id, a]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    keys,
+    (id) => entityKey("article", id),
+  );
 
   const articleBySlug = new DataLoader<string, Article | null>(async (slugs) => {
     const articles = readArticles(await articlesWhere("a.slug", slugs), authorById);
@@ -93,22 +116,24 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
     const bySlug = new Map(articles.map((a) => [a.slug, a]));
     return slugs.map((slug) => bySlug.get(slug) ?? null);
   });
+  recordOnResult(articleBySlug, keys, (set, article) => recordFound(set, "article", article));
 
   /** Counts per parent, batched; also what Author.articleCount and Tag.articleCount read. */
   function countLoader(kind: "author" | "tag") {
-    return new DataLoader<number, number>(async (ids) => {
+    const loader = new DataLoader<number, number>(async (ids) => {
       const { sql, params } = articleCountQuery(context, { parent: { kind, ids: [...ids] } });
       const rows = await queryNamed<{ parent_id: number; n: number }>(dataSource, sql, params);
       const counts = new Map(rows.map((r) => [Number(r.parent_id), Number(r.n)]));
       return ids.map((id) => counts.get(id) ?? 0);
     });
+    return recordOnLoad(loader, keys, (id) => articlesOfKey(kind, id));
   }
   const articleCountByAuthor = countLoader("author");
   const articleCountByTag = countLoader("tag");
 
   /** Author.articles and Tag.articles: one statement for every parent asking the same window. */
   function nestedListLoader(kind: "author" | "tag", counts: DataLoader<number, number>) {
-    return new DataLoader<NestedListKey, Page<Article>, string>(
+    const loader = new DataLoader<NestedListKey, Page<Article>, string>(
       async (keys) => {
         const groups = new Map<string, NestedListKey[]>();
         for (const key of keys) {
@@ -137,17 +162,37 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       },
       { cacheKeyFn: (key) => `${key.parentId}|${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}` },
     );
+    return recordOnResult(loader, keys, (set, page, key) => {
+      set.add(articlesOfKey(kind, key.parentId));
+      recordListOrder(set, key.orderBy);
+      recordArticles(set, page.items);
+    });
   }
 
   const relatedByArticle = new DataLoader<{ articleId: number; first: number }, RelatedHit[], string>(
-    async (keys) => {
-      const first = Math.max(...keys.map((k) => k.first));
-      const ids = [...new Set(keys.map((k) => k.articleId))];
-      const hits = await loadRelated(ids, first);
-      return keys.map((key) => (hits.get(key.articleId) ?? []).slice(0, key.first));
+    async (wanted) => {
+      const first = Math.max(...wanted.map((k) => k.first));
+      const ids = [...new Set(wanted.map((k) => k.articleId))];
+      const [hits] = await Promise.all([loadRelated(ids, first), recordRelatedPools(ids)]);
+      return wanted.map((key) => (hits.get(key.articleId) ?? []).slice(0, key.first));
     },
     { cacheKeyFn: (key) => `${key.articleId}|${key.first}` },
   );
+  recordOnResult(relatedByArticle, keys, (set, hits) => recordArticles(set, hits.map((hit) => hit.article)));
+
+  /**
+   * Related answers change when an article enters or leaves the list of any tag the source
+   * carries (the candidate pools, the tag weights): they depend on those tags' list keys. The
+   * source's tags come from the tag loader, which a page asking for `tags` has already queued.
+   */
+  async function recordRelatedPools(ids: number[]): Promise<void> {
+    if (!keys || !tagsByArticle) return;
+    const tagLists = await tagsByArticle.loadMany(ids);
+    for (const tags of tagLists) {
+      if (tags instanceof Error) throw tags;
+      for (const tag of tags) keys.add(articlesOfKey("tag", tag.id));
+    }
+  }
 
   /**
    * Related articles for many articles in one statement: the editor's picks in their order,
@@ -218,6 +263,12 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
     const spec: ArticleListSpec = { filter, orderBy };
     const query = articlePageQuery(context, spec, window);
     const rows = readArticles(await queryNamed(dataSource, query.sql, query.params), authorById);
+    if (keys) {
+      keys.add(ENTITY_LISTS.article);
+      recordFilter(keys, filter);
+      recordListOrder(keys, orderBy);
+      recordArticles(keys, rows.slice(0, window.first));
+    }
     let count: Promise<number> | undefined;
     return toPage(rows, window, query.sortKey, () => {
       count ??= (async () => {

@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
+import { ENTITY_LISTS, entityKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
 import { queryNamed } from "../db/dialect";
 import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
@@ -35,30 +36,41 @@ interface Window {
  */
 export function createAuthorTagLoaders(context: ReadContext) {
   const { dataSource, viewer, now } = context;
+  const keys = context.keys ?? null;
 
-  const authorById = new DataLoader<number, Author | null>(async (ids) => {
-    const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
-    return byKey(ids, rows.map(authorFromRow), (a) => a.id);
-  });
+  const authorById = recordOnLoad(
+    new DataLoader<number, Author | null>(async (ids) => {
+      const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
+      return byKey(ids, rows.map(authorFromRow), (a) => a.id);
+    }),
+    keys,
+    (id) => entityKey("author", id),
+  );
   const authorBySlug = new DataLoader<string, Author | null>(async (slugs) => {
     const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs });
     const authors = rows.map(authorFromRow);
     for (const author of authors) authorById.prime(author.id, author);
     return byKey(slugs, authors, (a) => a.slug);
   });
+  recordOnResult(authorBySlug, keys, (set, author) => recordFound(set, "author", author));
   // A tag only the viewer's unreadable articles carry (a draft's new tag) does not exist for them.
   const tagVis = tagVisibility(dataSource, viewer, now, "t");
   const visibleTag = tagVis ? ` AND ${tagVis.sql}` : "";
-  const tagById = new DataLoader<number, Tag | null>(async (ids) => {
-    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids });
-    return byKey(ids, rows.map(tagFromRow), (t) => t.id);
-  });
+  const tagById = recordOnLoad(
+    new DataLoader<number, Tag | null>(async (ids) => {
+      const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids });
+      return byKey(ids, rows.map(tagFromRow), (t) => t.id);
+    }),
+    keys,
+    (id) => entityKey("tag", id),
+  );
   const tagBySlug = new DataLoader<string, Tag | null>(async (slugs) => {
     const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs });
     const tags = rows.map(tagFromRow);
     for (const tag of tags) tagById.prime(tag.id, tag);
     return byKey(slugs, tags, (t) => t.slug);
   });
+  recordOnResult(tagBySlug, keys, (set, tag) => recordFound(set, "tag", tag));
 
   /** Tags of many articles in one statement, in the editor's order. */
   const tagsByArticle = new DataLoader<number, Tag[]>(async (articleIds) => {
@@ -77,6 +89,10 @@ export function createAuthorTagLoaders(context: ReadContext) {
       byArticle.set(Number(row.article_id), list);
     }
     return articleIds.map((id) => byArticle.get(id) ?? []);
+  });
+  // Which tags an article carries is part of the article (`article:<id>`); their names are the tags'.
+  recordOnResult(tagsByArticle, keys, (set, tags) => {
+    for (const tag of tags) set.add(entityKey("tag", tag.id));
   });
 
   async function listWithCounts<T extends { id: number; name: string }>(
@@ -117,6 +133,12 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const rows = await queryNamed(dataSource, sql, params);
     const counts = new Map<number, number>(rows.map((r) => [Number(r.list_id), Number(r.article_count)]));
     const items = rows.slice(0, window.first).map((row) => (kind === "author" ? authorFromRow(row) : tagFromRow(row))) as unknown as T[];
+    if (keys) {
+      keys.add(ENTITY_LISTS[kind]);
+      // The order by article count moves whenever an article enters or leaves any list.
+      if (byCount) keys.add(ENTITY_LISTS.article);
+      for (const item of items) keys.add(entityKey(kind, item.id));
+    }
     let total: Promise<number> | undefined;
     return {
       counts,

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import type { KeyRecorder } from "../cache/cache-keys";
 import type { Viewer } from "../viewer";
 import type { ArticleSelection } from "./article-selection";
 
@@ -12,4 +13,6 @@ export interface ReadContext {
    * known (see articleSelectionPlugin); absent (reads outside GraphQL) means everything.
    */
   selection?: ArticleSelection;
+  /** Where the loaders note the cache keys of what they read (anonymous requests); see src/cache/cache-keys.ts. */
+  keys?: KeyRecorder;
 }

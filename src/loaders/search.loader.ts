@@ -16,6 +16,8 @@ import {
   type ArticleFilterValues,
   type ArticleWindow,
 } from "./article-query";
+import { entityKey, SEARCH_KEY } from "../events/content-events";
+import { recordFilter } from "./article.loader";
 import type { ReadContext } from "./read-context";
 import { ARTICLE_COLUMNS, articleFromRow, authorFromArticleRow } from "./rows";
 
@@ -101,6 +103,11 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
       return { article: articleFromRow(row), score: -Number(row.search_rank), terms: parsed.terms };
     });
     const items = hits.slice(0, window.first);
+    if (context.keys) {
+      context.keys.add(SEARCH_KEY);
+      recordFilter(context.keys, filter);
+      for (const hit of items) context.keys.add(entityKey("article", hit.article.id));
+    }
     const cursors = items.map((hit, i) =>
       orderBy === SearchOrder.NEWEST
         ? encodeCursor([sortValue(ArticleOrder.PUBLISHED_AT_DESC, hit.article), hit.article.id])

@@ -7,6 +7,7 @@ import { TagLiveCount1732700000400 } from "./1732700000400-tag-live-count";
 import { PendingRelatedLinks1732700000410 } from "./1732700000410-pending-related-links";
 import { ArticleLiveIndex1732700000450 } from "./1732700000450-article-live-index";
 import { Webhooks1732700000600 } from "./1732700000600-webhooks";
+import { ContentChanges1732700000610 } from "./1732700000610-content-changes";
 
 /** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
 export const migrations: Function[] = [
@@ -19,4 +20,5 @@ export const migrations: Function[] = [
   PendingRelatedLinks1732700000410,
   ArticleLiveIndex1732700000450,
   Webhooks1732700000600,
+  ContentChanges1732700000610,
 ];

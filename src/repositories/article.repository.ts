@@ -104,6 +104,7 @@ export async function updateArticleRow(
 export async function membershipOf(manager: EntityManager, article: Article): Promise<ArticleMembership> {
   return {
     id: article.id,
+    slug: article.slug,
     authorId: article.authorId,
     tagIds: await tagIdsOf(manager, article.id),
     status: article.status,
@@ -127,7 +128,7 @@ export async function recordArticleChange(
     entity: "article",
     id: saved.id,
     slug: saved.slug,
-    keys: articleChangeKeys(before, after, textChanged),
+    keys: articleChangeKeys(before, after, textChanged, now),
     occurredAt: now,
     article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
   });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { DataSource, EntityManager } from "typeorm";
 import { writeTransaction } from "../../src/db/write-lock";
+import { ALL_KEYS, recordContentEvent } from "../../src/events/content-events";
 import type { Article } from "../../src/entities/article.entity";
 import type { Author } from "../../src/entities/author.entity";
 import type { Tag } from "../../src/entities/tag.entity";
@@ -32,13 +33,14 @@ interface Hit {
 
 /**
  * The factories write rows directly, bypassing the services that keep the index in step; this
- * does what a service does after its write (and, through the write queue, tells the response
- * cache that content changed).
+ * does what a service does after its write: reindex, and say what changed so the response
+ * cache drops it (these raw writes name no keys, so everything).
  */
 async function indexAll(ds: DataSource, articles: Article[], change?: (manager: EntityManager) => Promise<unknown>): Promise<void> {
   await writeTransaction(ds, async (manager) => {
     await change?.(manager);
     await reindexArticles(manager, articles.map((a) => a.id));
+    recordContentEvent({ type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: new Date() });
   });
 }
 
