@@ -12,6 +12,23 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
+      // An `async` method that never awaits is how an interface that wants a promise is met
+      // (Apollo plugin hooks, route handlers, test doubles of async interfaces). It is not a
+      // hazard: the hazards, a promise nobody waits for or one passed where a callback's result
+      // is ignored, are no-floating-promises and no-misused-promises, which stay on.
+      "@typescript-eslint/require-await": "off",
+      // A leading underscore marks a parameter or binding kept on purpose (an interface's
+      // signature, a property dropped with a rest spread); anything else unused is still an error.
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        {
+          argsIgnorePattern: "^_",
+          varsIgnorePattern: "^_",
+          caughtErrorsIgnorePattern: "^_",
+          destructuredArrayIgnorePattern: "^_",
+          ignoreRestSiblings: true,
+        },
+      ],
       // node:test's describe/it/test return a promise the runner itself tracks; awaiting or
       // voiding every top-level block would be noise. Subtests (`t.test`) are still checked.
       "@typescript-eslint/no-floating-promises": [

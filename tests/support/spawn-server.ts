@@ -34,8 +34,8 @@ export async function spawnServer(env: Record<string, string>, readyWithinMs = 6
         resolve(Number(match[1]));
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code ?? signal}) before it was ready:\n${output}`));
