@@ -6,7 +6,8 @@ export interface SpawnedServer {
   url: string;
   child: ChildProcess;
   output(): string;
-  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** A plain function (it uses no `this`), so tests may pass `server.gql` on to helpers. */
+  gql: (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
   /** `kill -9`: no shutdown code runs. Resolves once the process is gone. */
   killHard(): Promise<NodeJS.Signals | null>;
   /** SIGTERM and wait for the graceful exit. */
