@@ -66,7 +66,7 @@ function load(url: string, seconds: number, graphql?: string) {
   const request = graphql ? { method: "POST" as const, headers: { "content-type": "application/json" }, body: JSON.stringify({ query: graphql }) } : {};
   return new Promise<{ rps: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number; bytes: number }>((resolve, reject) => {
     autocannon({ url, connections: CONNECTIONS, duration: seconds, ...request }, (error, result) => {
-      if (error) return reject(error);
+      if (error) return reject(error instanceof Error ? error : new Error(String(error)));
       resolve({
         rps: Math.round(result.requests.average),
         p50Ms: result.latency.p50,

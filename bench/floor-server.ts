@@ -182,17 +182,26 @@ async function tagPage(slug: string) {
   };
 }
 
+async function respond(request: Buffer, res: http.ServerResponse): Promise<void> {
+  const { operationName, variables } = JSON.parse(request.toString("utf8") || "{}");
+  const result =
+    operationName === "ArticlePage" ? await articlePage(variables.slug) : operationName === "TagPage" ? await tagPage(variables.slug) : await homePage();
+  // Apollo ends every JSON response with a newline; byte-identical means that too.
+  const body = `${JSON.stringify(result)}\n`;
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", async () => {
-    const { operationName, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-    const result =
-      operationName === "ArticlePage" ? await articlePage(variables.slug) : operationName === "TagPage" ? await tagPage(variables.slug) : await homePage();
-    // Apollo ends every JSON response with a newline; byte-identical means that too.
-    const body = `${JSON.stringify(result)}\n`;
-    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
-    res.end(body);
+  req.on("end", () => {
+    respond(Buffer.concat(chunks), res).catch((error: unknown) => {
+      // A failed read answers 500 (counted by the load generator) instead of an unhandled rejection.
+      console.error(error);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("floor server error");
+    });
   });
 });
 server.listen(Number(portArg ?? 4500), "127.0.0.1", () => console.log("floor ready"));

@@ -38,7 +38,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 async function main() {
   let databaseUrl: string;
-  let dropDatabase = async () => {};
+  let dropDatabase: () => Promise<void>;
   if (POSTGRES) {
     const name = `content_bench_${randomBytes(6).toString("hex")}`;
     const admin = new Client({ connectionString: ADMIN_URL });

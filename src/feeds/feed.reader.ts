@@ -5,7 +5,7 @@ import type { Tag } from "../entities/tag.entity";
 import { articlePageQuery, buildConditions, type ArticleListSpec } from "../loaders/article-query";
 import { createAuthorTagLoaders } from "../loaders/author-tag.loader";
 import type { ReadContext } from "../loaders/read-context";
-import { articleFromRow, authorFromArticleRow, type Row } from "../loaders/rows";
+import { articleFromRow, authorFromArticleRow, type Row, type SqlTimestamp } from "../loaders/rows";
 import { articleVisibility, publicTagRowVisibility } from "../loaders/visibility";
 import { liveArticlesFrom, utcMonthSql } from "./sitemap.dialect";
 
@@ -21,6 +21,21 @@ export interface FeedEntry {
   /** In the editor's order. */
   tags: Tag[];
 }
+
+/** The rows of the sitemap statements below, as the drivers return them (counts are bigint text on PostgreSQL). */
+type SitemapArticleRow = {
+  a_id: number | string;
+  a_slug: string;
+  a_title: string;
+  a_published_at: SqlTimestamp;
+  a_time_zone: string;
+  a_created_at: SqlTimestamp;
+  a_updated_at: SqlTimestamp;
+  first_tag?: string | null;
+};
+type MonthRow = { month: string; n: number | string; lastmod: SqlTimestamp };
+type PageSummaryRow = { n: number | string; last_live: SqlTimestamp; own: SqlTimestamp };
+type PageRow = { e_id: number | string; e_slug: string; e_updated_at: SqlTimestamp; last_live: SqlTimestamp };
 
 export type FeedScope = { kind: "all" } | { kind: "tag"; tag: Tag } | { kind: "author"; author: Author };
 
@@ -90,7 +105,7 @@ export function createFeedReader(context: ReadContext) {
   ): Promise<SitemapArticle[]> {
     const conditions = buildConditions(context, { filter: { publishedAfter: window.publishedAfter, publishedBefore: window.publishedBefore ?? null } });
     const direction = order === "newest" ? "DESC" : "ASC";
-    const rows = await queryNamed<Row>(
+    const rows = await queryNamed<SitemapArticleRow>(
       dataSource,
       `SELECT a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.published_at AS a_published_at, a.time_zone AS a_time_zone,
         a.created_at AS a_created_at, a.updated_at AS a_updated_at${withFirstTag ? `, ${firstTagSql} AS first_tag` : ""}
@@ -138,14 +153,14 @@ export function createFeedReader(context: ReadContext) {
   async function indexCounts(): Promise<SitemapIndexCounts> {
     const vis = articleVisibility(dataSource, context.viewer, context.now, "a");
     const month = utcMonthSql(dataSource, "a.published_at");
-    const months = await queryNamed<Row>(
+    const months = await queryNamed<MonthRow>(
       dataSource,
       `SELECT ${month} AS month, COUNT(*) AS n, MAX(a.updated_at) AS lastmod FROM ${liveArticlesFrom(dataSource)} WHERE ${vis.sql} GROUP BY ${month} ORDER BY month`,
       vis.params,
     );
     const summary = async (kind: "tag" | "author") => {
       const pages = pagesSql(kind);
-      const [row] = await queryNamed<Row>(dataSource, `SELECT COUNT(*) AS n, MAX(last_live) AS last_live, MAX(e_updated_at) AS own FROM (${pages.sql}) counted`, pages.params);
+      const [row] = await queryNamed<PageSummaryRow>(dataSource, `SELECT COUNT(*) AS n, MAX(last_live) AS last_live, MAX(e_updated_at) AS own FROM (${pages.sql}) counted`, pages.params);
       return { count: Number(row?.n ?? 0), lastmod: latest(toDate(row?.last_live), toDate(row?.own)) };
     };
     return {
@@ -158,7 +173,7 @@ export function createFeedReader(context: ReadContext) {
   /** Tags or authors with at least one live article, by slug. */
   async function sitemapPages(kind: "tag" | "author", page: { offset: number; limit: number }): Promise<SitemapPage[]> {
     const pages = pagesSql(kind);
-    const rows = await queryNamed<Row>(dataSource, `${pages.sql} ORDER BY e_slug LIMIT :pageLimit OFFSET :pageOffset`, {
+    const rows = await queryNamed<PageRow>(dataSource, `${pages.sql} ORDER BY e_slug LIMIT :pageLimit OFFSET :pageOffset`, {
       ...pages.params,
       pageLimit: page.limit,
       pageOffset: page.offset,

@@ -58,7 +58,7 @@ export function refuseUnstorableTextInMutations(schema: GraphQLSchema): GraphQLS
   const mutation = schema.getMutationType();
   for (const field of Object.values(mutation?.getFields() ?? {})) {
     const resolve = field.resolve ?? defaultFieldResolver;
-    field.resolve = (source, args, context, info) => {
+    field.resolve = (source, args: Record<string, unknown>, context, info) => {
       const fields = unstorableTextFields(args);
       if (fields) throw badInput(`invalid input: ${Object.keys(fields).join(", ")}`, fields);
       return resolve(source, args, context, info);

@@ -1,4 +1,4 @@
-import { Article } from "../entities/article.entity";
+import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
 import { toDate } from "../db/dialect";
@@ -35,9 +35,66 @@ export const ARTICLE_COLUMNS = articleColumns(BodyNeed.FULL);
 
 export const ARTICLE_FROM = `articles a JOIN authors au ON au.id = a.author_id`;
 
-export type Row = Record<string, any>;
+/** A row as the driver returns it: column name to value, unchecked. */
+export type Row = Record<string, unknown>;
 
-export function articleFromRow(row: Row): Article {
+/**
+ * What the drivers return for a timestamp column: TypeORM's UTC text on SQLite, a Date on
+ * PostgreSQL (see toDate).
+ */
+export type SqlTimestamp = string | Date | null;
+
+/**
+ * The columns of ARTICLE_COLUMNS as the drivers return them. Ids are numbers on both drivers
+ * today but go through Number() so a bigint column (text from pg) would still read right.
+ * `a_body` is null when the query left the body out (articleColumns); such an article never
+ * reaches a resolver that reads it, so it keeps the entity's `string` type.
+ */
+type ArticleRow = {
+  a_id: number | string;
+  a_slug: string;
+  a_title: string;
+  a_lead: string;
+  a_body: string;
+  a_featured_image_url: string | null;
+  a_featured_image_caption: string | null;
+  a_status: StoredArticleStatus;
+  a_published_at: SqlTimestamp;
+  a_time_zone: string;
+  a_author_id: number | string;
+  a_word_count: number | string;
+  a_created_at: SqlTimestamp;
+  a_updated_at: SqlTimestamp;
+  a_deleted_at: SqlTimestamp;
+};
+
+/** The author columns an article row carries (ARTICLE_COLUMNS) and AUTHOR_COLUMNS selects. */
+type ArticleAuthorRow = {
+  a_author_id: number | string;
+  au_slug: string;
+  au_name: string;
+  au_bio: string | null;
+  au_avatar_url: string | null;
+  au_created_at: SqlTimestamp;
+  au_updated_at: SqlTimestamp;
+};
+
+type AuthorRow = Omit<ArticleAuthorRow, "a_author_id"> & { au_id: number | string };
+
+type TagRow = {
+  t_id: number | string;
+  t_slug: string;
+  t_name: string;
+  t_description: string | null;
+  t_created_at: SqlTimestamp;
+  t_updated_at: SqlTimestamp;
+};
+
+// The mappers take the driver's untyped row and read it as the shape the SQL above selects:
+// the column lists and these types sit side by side in this module, which is the one place
+// that can keep them in step.
+export function articleFromRow(raw: Row): Article {
+  const row = raw as ArticleRow;
   const article = new Article();
   article.id = Number(row.a_id);
   article.slug = row.a_slug;
@@ -57,9 +114,13 @@ export function articleFromRow(row: Row): Article {
   return article;
 }
 
-export function authorFromArticleRow(row: Row): Author {
+export function authorFromArticleRow(raw: Row): Author {
+  return authorFrom(raw as ArticleAuthorRow, (raw as ArticleAuthorRow).a_author_id);
+}
+
+function authorFrom(row: Omit<ArticleAuthorRow, "a_author_id">, id: number | string): Author {
   const author = new Author();
-  author.id = Number(row.a_author_id);
+  author.id = Number(id);
   author.slug = row.au_slug;
   author.name = row.au_name;
   author.bio = row.au_bio ?? null;
@@ -72,14 +133,16 @@ export function authorFromArticleRow(row: Row): Author {
 export const AUTHOR_COLUMNS = `au.id AS au_id, au.slug AS au_slug, au.name AS au_name, au.bio AS au_bio,
   au.avatar_url AS au_avatar_url, au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
 
-export function authorFromRow(row: Row): Author {
-  return authorFromArticleRow({ ...row, a_author_id: row.au_id });
+export function authorFromRow(raw: Row): Author {
+  const row = raw as AuthorRow;
+  return authorFrom(row, row.au_id);
 }
 
 export const TAG_COLUMNS = `t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.description AS t_description,
   t.created_at AS t_created_at, t.updated_at AS t_updated_at`;
 
-export function tagFromRow(row: Row): Tag {
+export function tagFromRow(raw: Row): Tag {
+  const row = raw as TagRow;
   const tag = new Tag();
   tag.id = Number(row.t_id);
   tag.slug = row.t_slug;

@@ -39,7 +39,8 @@ export function wakeWebhookWorkers(dataSource: DataSource): void {
 
 async function excerptOf(response: Response): Promise<string> {
   if (!response.body) return "";
-  const reader = response.body.getReader();
+  // Node's fetch types leave the body's chunks as `any`; the Fetch standard makes them bytes.
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { isPostgres, timestampParam, toDate } from "../db/dialect";
+import { isPostgres, timestampParam } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
 
 /**
@@ -88,7 +88,8 @@ export function bookkeepingWrite<T>(dataSource: DataSource, work: (manager: Enti
 export async function claimHeads(dataSource: DataSource, now: Date, leaseUntil: Date, claimant: string, limit: number): Promise<ClaimedRow[]> {
   const params = { now: timestampParam(dataSource, now), lease: timestampParam(dataSource, leaseUntil), claimant, limit };
   if (isPostgres(dataSource)) {
-    const [rows] = await queryOn<any>(
+    // TypeORM's PostgreSQL driver answers an UPDATE … RETURNING with [rows, affected count].
+    const [rows] = (await queryOn<unknown>(
       dataSource,
       `UPDATE webhook_deliveries SET claimed_until = :lease, claimed_by = :claimant
        FROM webhooks hook
@@ -97,8 +98,8 @@ export async function claimHeads(dataSource: DataSource, now: Date, leaseUntil: 
        RETURNING webhook_deliveries.id, webhook_deliveries.webhook_id, webhook_deliveries.message_id, webhook_deliveries.event_type,
          webhook_deliveries.payload, webhook_deliveries.attempts, hook.url, hook.secret, hook.failure_streak`,
       params,
-    );
-    return (rows as Record<string, unknown>[]).map(claimedRow).sort((x, y) => x.id - y.id);
+    )) as [Record<string, unknown>[], number];
+    return rows.map(claimedRow).sort((x, y) => x.id - y.id);
   }
   return writeTransaction(dataSource, async (manager) => {
     const rows = await queryOn(manager, `SELECT ${CLAIMED_COLUMNS} ${DUE_HEADS} ORDER BY d.id LIMIT :limit`, params);

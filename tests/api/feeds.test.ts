@@ -73,8 +73,8 @@ describe("feeds and sitemaps", () => {
     assert.deepEqual(item.categories, ["Internasional", "Rusia", "Korea Utara"]);
     assert.equal(item.contentSnippet, "Putin mengajak Kim berkeliling kosmodrom, tempat peluncuran roket antariksa paling modern di Rusia.");
     assert.equal(item.media?.length, 1);
-    assert.deepEqual({ ...item.media![0].$ }, { url: "https://cdn.example.id/img/alinea-putin-kim-vostochny.jpg", medium: "image", type: "image/jpeg" });
-    assert.equal(item.media![0]["media:description"]![0]._, SAMPLE_TITLE, "the caption line of the page");
+    assert.deepEqual({ ...item.media[0].$ }, { url: "https://cdn.example.id/img/alinea-putin-kim-vostochny.jpg", medium: "image", type: "image/jpeg" });
+    assert.equal(item.media[0]["media:description"]![0]._, SAMPLE_TITLE, "the caption line of the page");
     // Newest first.
     const dates = feed.items.map((i) => Date.parse(i.isoDate!));
     assert.deepEqual(dates, [...dates].sort((a, b) => b - a));

@@ -94,7 +94,7 @@ const graphqlRequest = fc
       const params = new URLSearchParams({ query });
       if (vars) params.set("variables", JSON.stringify(vars));
       if (operationName) params.set("operationName", operationName);
-      return { method: "GET", search: `?${params}` };
+      return { method: "GET", search: `?${params.toString()}` };
     }
     return { method: "POST", body: JSON.stringify({ query, variables: vars, operationName }), contentType: "application/json" };
   });

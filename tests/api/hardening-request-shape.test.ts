@@ -13,7 +13,7 @@ function nested(levels: number, array = false): string {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function getWith(server: TestServer, params: Record<string, string>): Promise<RawResponse> {
-  return send(`${server.url}?${new URLSearchParams(params)}`, { headers: { "apollo-require-preflight": "true" } });
+  return send(`${server.url}?${new URLSearchParams(params).toString()}`, { headers: { "apollo-require-preflight": "true" } });
 }
 
 function assertRefused(response: RawResponse, status: number, code: string, label: string) {

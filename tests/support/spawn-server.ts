@@ -6,7 +6,8 @@ export interface SpawnedServer {
   url: string;
   child: ChildProcess;
   output(): string;
-  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** A plain function (it uses no `this`), so tests may pass `server.gql` on to helpers. */
+  gql: (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
   /** `kill -9`: no shutdown code runs. Resolves once the process is gone. */
   killHard(): Promise<NodeJS.Signals | null>;
   /** SIGTERM and wait for the graceful exit. */
@@ -34,8 +35,8 @@ export async function spawnServer(env: Record<string, string>, readyWithinMs = 6
         resolve(Number(match[1]));
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code ?? signal}) before it was ready:\n${output}`));

@@ -30,7 +30,7 @@ export async function startReceiver(options: { answers?: number[]; port?: number
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      let json: any = null;
+      let json: any;
       try {
         json = JSON.parse(body);
       } catch {

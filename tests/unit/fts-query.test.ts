@@ -10,7 +10,7 @@ import { stemText } from '../../src/search/indonesian-stemmer';
 // where walking up from __dirname finds no node_modules; retry from the cwd.
 function loadSqlite3(): typeof import('sqlite3') {
   try {
-    return require('sqlite3');
+    return createRequire(__filename)('sqlite3');
   } catch {
     return createRequire(path.join(process.cwd(), 'index.js'))('sqlite3');
   }
