@@ -18,6 +18,8 @@ const SAFE_CODES = new Set([
   "BAD_REQUEST",
   "QUERY_TOO_COMPLEX",
   "RATE_LIMITED",
+  "QUERY_TIMEOUT",
+  "SERVER_BUSY",
 ]);
 
 interface FieldValidationError {

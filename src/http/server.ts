@@ -11,14 +11,14 @@ import type { GraphQLContext } from "../graphql/context";
 import { costLimitsPlugin } from "../graphql/limits";
 import { buildAppSchema } from "../graphql/schema";
 import { createLoaders } from "../loaders";
-import { openReadDataSource } from "../db/data-source";
+import { openReadDatabase, type ReadDatabase } from "../db/read-database";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
 import { ContentVersion } from "../cache/content-version";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
-import { createRateLimiter } from "./rate-limit";
+import { createAdmission } from "./admission";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
 
 export interface AppOptions {
@@ -29,6 +29,8 @@ export interface AppOptions {
   authenticate?: (authorization: string | undefined) => Promise<Viewer>;
   /** Where request lines and unexpected errors go; by default JSON on stdout at `config.logLevel`. */
   logger?: Logger;
+  /** Where loaders read; by default openReadDatabase (worker threads on SQLite). Tests wrap it to slow it down. */
+  readDatabase?: (config: AppConfig, writer: DataSource) => Promise<ReadDatabase>;
 }
 
 export interface App {
@@ -53,12 +55,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource } = options;
-  // Reads (loaders) use their own connection so they never see a write in progress.
-  const readDataSource = await openReadDataSource(config.database, dataSource);
+  // Reads (loaders) use their own connections, off the event loop, so they never see a write in
+  // progress and never hold up anything but their own request.
+  const reader = await (options.readDatabase ?? openReadDatabase)(config, dataSource);
   const clock = options.clock ?? systemClock;
   const authenticate = options.authenticate ?? createAuthenticator(dataSource, clock);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const rateLimiter = createRateLimiter(config.rateLimit);
+  const admission = createAdmission({ config, reader, logger });
   const schema = await buildAppSchema();
   const contentVersion = new ContentVersion(dataSource);
 
@@ -88,6 +91,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, contentVersion),
+      // After the response cache: a cache hit costs one point, a miss its full price.
+      admission.plugin,
     ],
   });
   await apollo.start();
@@ -119,7 +124,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         const viewer = await authenticate(req.headers.authorization);
         scope.viewerKind = viewer.kind;
         const now = clock.now();
-        return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource: readDataSource, viewer, now }) };
+        return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ db: reader, viewer, now }) };
       },
     });
     const responseHeaders: Record<string, string> = {};
@@ -154,7 +159,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (url.pathname === "/readyz") {
       try {
-        await dataSource.query("SELECT 1");
+        await reader.probe(config.reads.readyTimeoutMs);
         return sendJson(res, 200, { status: "ready" });
       } catch (error) {
         logger.error({ requestId: scope.requestId, err: error }, "readiness check failed");
@@ -162,11 +167,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     }
     // Health checks are exempt so an orchestrator never restarts a server for being busy.
-    const decision = rateLimiter.check(req);
-    if (!decision.allowed) {
+    const refusal = await admission.arrive(req, scope);
+    if (refusal) {
       req.resume();
-      return sendJson(res, 429, errorBody("too many requests; retry later", "RATE_LIMITED", scope.requestId), {
-        "retry-after": String(decision.retryAfterSeconds),
+      scope.errorCodes = [refusal.code];
+      return sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, scope.requestId), {
+        "retry-after": String(refusal.retryAfterSeconds),
         "x-request-id": scope.requestId,
       });
     }
@@ -186,7 +192,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     } catch {
       url = new URL("http://localhost/");
     }
-    res.once("close", () => logRequest(logger, scope, { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt }));
+    res.once("close", () => {
+      admission.finished(scope);
+      logRequest(logger, scope, { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt });
+    });
     try {
       await requestScope.run(scope, () => route(req, res, url, scope));
     } catch (error) {
@@ -231,7 +240,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       await closed;
       contentVersion.close();
       await apollo.stop();
-      if (readDataSource !== dataSource) await readDataSource.destroy();
+      await admission.close();
+      await reader.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
-import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
+import { isPostgres, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import {
@@ -72,13 +72,13 @@ function toPage(rows: Article[], window: ArticleWindow, sortKey: (a: Article) =>
 }
 
 export function createArticleLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>) {
-  const { dataSource, viewer, now } = context;
-  const visible = (options?: { includeDeleted?: boolean }) => articleVisibility(dataSource, viewer, now, "a", options);
+  const { db, viewer, now } = context;
+  const visible = (options?: { includeDeleted?: boolean }) => articleVisibility(db, viewer, now, "a", options);
 
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return queryNamed(dataSource, `SELECT ${ARTICLE_COLUMNS} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
+    return db.query(`SELECT ${ARTICLE_COLUMNS} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
   }
 
   const articleById = new DataLoader<number, Article | null>(async (ids) => {
@@ -97,7 +97,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   function countLoader(kind: "author" | "tag") {
     return new DataLoader<number, number>(async (ids) => {
       const { sql, params } = articleCountQuery(context, { parent: { kind, ids: [...ids] } });
-      const rows = await queryNamed<{ parent_id: number; n: number }>(dataSource, sql, params);
+      const rows = await db.query<{ parent_id: number; n: number }>(sql, params);
       const counts = new Map(rows.map((r) => [Number(r.parent_id), Number(r.n)]));
       return ids.map((id) => counts.get(id) ?? 0);
     });
@@ -119,7 +119,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
           const { first, after, orderBy } = groupKeys[0];
           const ids = [...new Set(groupKeys.map((k) => k.parentId))];
           const query = articlePageQuery(context, { parent: { kind, ids }, orderBy }, { first, after });
-          const rows = await queryNamed(dataSource, query.sql, query.params);
+          const rows = await db.query(query.sql, query.params);
           const byParent = new Map<number, Article[]>();
           const articles = readArticles(rows, authorById);
           rows.forEach((row, index) => {
@@ -168,7 +168,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         SELECT id AS tag_id, 1.0 / (CASE WHEN tagged_count > 1 THEN tagged_count ELSE 1 END) AS weight FROM tags
         WHERE id IN (SELECT tag_id FROM src_tags)
       ),
-      tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(dataSource))}),
+      tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(db))}),
       picks AS (
         -- CROSS JOIN fixes the join order: from the few picks to their articles, never the reverse.
         SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
@@ -190,7 +190,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       SELECT ranked.src_id, ranked.kind, ranked.score, ${ARTICLE_COLUMNS}
       FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
       WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row`;
-    const rows = await queryNamed(dataSource, sql, { ...vis.params, poolNow: timestampParam(dataSource, now), relatedIds: ids, relatedFirst: first });
+    const rows = await db.query(sql, { ...vis.params, poolNow: timestampParam(db, now), relatedIds: ids, relatedFirst: first });
     const result = new Map<number, RelatedHit[]>();
     for (const row of rows) {
       const srcId = Number(row.src_id);
@@ -212,12 +212,12 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function listArticles(filter: ArticleFilterValues | null | undefined, orderBy: ArticleOrder | null | undefined, window: ArticleWindow): Promise<Page<Article>> {
     const spec: ArticleListSpec = { filter, orderBy };
     const query = articlePageQuery(context, spec, window);
-    const rows = readArticles(await queryNamed(dataSource, query.sql, query.params), authorById);
+    const rows = readArticles(await db.query(query.sql, query.params), authorById);
     let count: Promise<number> | undefined;
     return toPage(rows, window, query.sortKey, () => {
       count ??= (async () => {
         const { sql, params } = articleCountQuery(context, spec);
-        const [row] = await queryNamed<{ n: number }>(dataSource, sql, params);
+        const [row] = await db.query<{ n: number }>(sql, params);
         return Number(row.n);
       })();
       return count;

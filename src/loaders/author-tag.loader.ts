@@ -1,7 +1,6 @@
 import DataLoader from "dataloader";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
-import { queryNamed } from "../db/dialect";
 import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
@@ -34,24 +33,24 @@ interface Window {
  * many visible articles each has, so the count is computed under the same visibility rule.
  */
 export function createAuthorTagLoaders(context: ReadContext) {
-  const { dataSource, viewer, now } = context;
+  const { db, viewer, now } = context;
 
   const authorById = new DataLoader<number, Author | null>(async (ids) => {
-    const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
+    const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
     return byKey(ids, rows.map(authorFromRow), (a) => a.id);
   });
   const authorBySlug = new DataLoader<string, Author | null>(async (slugs) => {
-    const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs });
+    const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs });
     const authors = rows.map(authorFromRow);
     for (const author of authors) authorById.prime(author.id, author);
     return byKey(slugs, authors, (a) => a.slug);
   });
   const tagById = new DataLoader<number, Tag | null>(async (ids) => {
-    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)`, { ids });
+    const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)`, { ids });
     return byKey(ids, rows.map(tagFromRow), (t) => t.id);
   });
   const tagBySlug = new DataLoader<string, Tag | null>(async (slugs) => {
-    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)`, { slugs });
+    const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)`, { slugs });
     const tags = rows.map(tagFromRow);
     for (const tag of tags) tagById.prime(tag.id, tag);
     return byKey(slugs, tags, (t) => t.slug);
@@ -59,9 +58,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
 
   /** Tags of many articles in one statement, in the editor's order. */
   const tagsByArticle = new DataLoader<number, Tag[]>(async (articleIds) => {
-    const rows = await queryNamed<Row>(
-      dataSource,
-      `SELECT at.article_id AS article_id, ${TAG_COLUMNS} FROM article_tags at JOIN tags t ON t.id = at.tag_id
+    const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${TAG_COLUMNS} FROM article_tags at JOIN tags t ON t.id = at.tag_id
        WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
       { articleIds },
     );
@@ -84,8 +81,8 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const table = kind === "author" ? "authors" : "tags";
     const alias = kind === "author" ? "au" : "t";
     const columns = kind === "author" ? AUTHOR_COLUMNS : TAG_COLUMNS;
-    const publicTagRows = kind === "tag" ? publicTagRowVisibility(dataSource, viewer, now, "ct") : null;
-    const vis = publicTagRows ?? articleVisibility(dataSource, viewer, now, "a");
+    const publicTagRows = kind === "tag" ? publicTagRowVisibility(db, viewer, now, "ct") : null;
+    const vis = publicTagRows ?? articleVisibility(db, viewer, now, "a");
     const countSql =
       kind === "author"
         ? `(SELECT COUNT(*) FROM articles a WHERE a.author_id = au.id AND ${vis.sql})`
@@ -109,7 +106,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const order = byCount ? "listed.article_count DESC, listed.list_id ASC" : "listed.list_name ASC, listed.list_id ASC";
     const sql = `SELECT * FROM (SELECT ${columns}, ${alias}.id AS list_id, ${alias}.name AS list_name, ${countSql} AS article_count FROM ${table} ${alias}) listed
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT :pageLimit`;
-    const rows = await queryNamed(dataSource, sql, params);
+    const rows = await db.query(sql, params);
     const counts = new Map<number, number>(rows.map((r) => [Number(r.list_id), Number(r.article_count)]));
     const items = rows.slice(0, window.first).map((row) => (kind === "author" ? authorFromRow(row) : tagFromRow(row))) as unknown as T[];
     let total: Promise<number> | undefined;
@@ -120,7 +117,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
         cursors: items.map((item) => encodeCursor([byCount ? counts.get(item.id)! : item.name, item.id])),
         hasNextPage: rows.length > window.first,
         hasPreviousPage: Boolean(window.after),
-        totalCount: () => (total ??= queryNamed<{ n: number }>(dataSource, `SELECT COUNT(*) AS n FROM ${table}`, {}).then(([r]) => Number(r.n))),
+        totalCount: () => (total ??= db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`, {}).then(([r]) => Number(r.n))),
       },
     };
   }

@@ -1,9 +1,9 @@
-import type { DataSource } from "typeorm";
+import type { ReadDatabase } from "../db/read-database";
 import type { Viewer } from "../viewer";
 
 /** What every read of one request shares: the database, who asks, and one instant for the whole request. */
 export interface ReadContext {
-  dataSource: DataSource;
+  db: ReadDatabase;
   viewer: Viewer;
   now: Date;
 }
