@@ -75,30 +75,79 @@ function isPoolWaitTimeout(error: unknown): boolean {
  * `statement_timeout` on every connection) and the SQLite fallbacks (the sqlite3 driver, which
  * already works on libuv's threads, and `:memory:`, which cannot be opened twice). On the
  * fallbacks the deadline abandons the answer, not the statement, which runs to its end.
+ *
+ * SQLite runs one statement at a time per connection, and the sqlite3 driver parks every
+ * statement sent meanwhile on a libuv thread, the same four threads file and DNS work need; so
+ * on SQLite statements wait here, in a bounded queue, and take one thread at a time.
  */
 class DataSourceReader implements ReadDatabase {
   private inFlight = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly dialect: Dialect,
     private readonly dataSource: DataSource,
-    private readonly timeoutMs: number,
-    private readonly poolSize: number,
+    private readonly settings: AppConfig["reads"],
+    /** Statements sent to the driver at once; PostgreSQL's pool queues for itself. */
+    private readonly concurrency: number,
     private readonly owned: boolean,
     private readonly probeSource: DataSource,
   ) {}
 
   get queued(): number {
-    return Math.max(0, this.inFlight - this.poolSize);
+    return Math.max(0, this.inFlight - this.concurrency);
+  }
+
+  private async turn(abandoned: () => boolean): Promise<boolean> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return true;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    // The turn was handed over with the slot taken; a statement abandoned meanwhile gives it on.
+    if (abandoned()) {
+      this.done();
+      return false;
+    }
+    return true;
+  }
+
+  private done() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+
+  private async run<Row>(text: string, values: unknown[], abandoned: () => boolean): Promise<Row[]> {
+    if (!(await this.turn(abandoned))) return [];
+    try {
+      return (await this.dataSource.query(text, values)) as Row[];
+    } finally {
+      this.done();
+    }
   }
 
   async query<Row>(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
     const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
+    if (this.dialect === "postgres") return this.queryPostgres<Row>(text, values);
+    if (this.inFlight - this.concurrency >= this.settings.maxQueue) throw serverBusyError();
+    let timedOut = false;
     this.inFlight++;
     try {
-      // PostgreSQL enforces its own deadline; the race is for the SQLite fallbacks.
-      const work = this.dataSource.query(text, values) as Promise<Row[]>;
-      return await (this.dialect === "postgres" ? work : withDeadline(work, this.timeoutMs, queryTimeoutError));
+      return await withDeadline(this.run<Row>(text, values, () => timedOut), this.settings.queryTimeoutMs, () => {
+        timedOut = true;
+        return queryTimeoutError();
+      });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async queryPostgres<Row>(text: string, values: unknown[]): Promise<Row[]> {
+    this.inFlight++;
+    try {
+      return (await this.dataSource.query(text, values)) as Row[];
     } catch (error) {
       if (isPostgresTimeout(error)) throw queryTimeoutError();
       if (isPoolWaitTimeout(error)) throw serverBusyError();
@@ -129,7 +178,7 @@ async function openPostgresReader(config: AppConfig, writer: DataSource): Promis
   const options = writer.options as DataSourceOptions & { extra?: Record<string, unknown> };
   const reader = new DataSource({ ...options, extra: { ...options.extra, ...timeouts, max: Math.max(2, poolSize * 2) } } as DataSourceOptions);
   await reader.initialize();
-  return new DataSourceReader("postgres", reader, queryTimeoutMs, Math.max(2, poolSize * 2), true, writer);
+  return new DataSourceReader("postgres", reader, config.reads, Math.max(2, poolSize * 2), true, writer);
 }
 
 /**
@@ -145,5 +194,5 @@ export async function openReadDatabase(config: AppConfig, writer: DataSource): P
     return openSqliteReadPool(database.path, config.reads, writer);
   }
   const reader = await openReadDataSource(database, writer);
-  return new DataSourceReader("sqlite", reader, config.reads.queryTimeoutMs, 1, reader !== writer, writer);
+  return new DataSourceReader("sqlite", reader, config.reads, 1, reader !== writer, writer);
 }

@@ -150,12 +150,11 @@ export interface Admission {
  *
  * 1. at the door (`arrive`): while the read queue or the event loop is past its threshold, new
  *    requests get 503 SERVER_BUSY; otherwise the client pays one point or gets 429;
- * 2. once the operation is known and the response cache has missed (the plugin's
- *    `responseForOperation`, after the cache's own): an expensive request beyond the client's
- *    concurrent cap gets 429, and the rest of its price is charged (429 when it cannot pay);
- * 3. when the response is done, its concurrency slot is released.
- *
- * The plugin must come after the response cache in the plugin list, so cache hits cost one point.
+ * 2. once the operation is known and priced: a price no budget can hold gets 400, an expensive
+ *    request beyond the client's concurrent cap 429, and the rest of the price is charged (429
+ *    when the client cannot pay);
+ * 3. when the response is done, its concurrency slot is released, and when the response cache
+ *    answered it, the rest of the price is given back: a cache hit costs one point.
  */
 export function createAdmission(options: { config: AppConfig; reader: Pick<ReadDatabase, "queued">; logger: Logger }): Admission {
   const { config, reader, logger } = options;
@@ -197,9 +196,10 @@ export function createAdmission(options: { config: AppConfig; reader: Pick<ReadD
         const scope = currentRequestScope();
         const client = scope ? clients.get(scope) : undefined;
         if (!scope || !client) return {};
+        let refund: (() => Promise<void>) | undefined;
         return {
-          async responseForOperation({ schema, document, operation, request }) {
-            if (!operation) return null;
+          async didResolveOperation({ schema, document, operation, request }) {
+            if (!operation) return;
             const price = priceOf(operationComplexity(request), searchTexts(schema, document, operation, request.variables));
             const capacity = limiter.capacity(client);
             if (price.points > capacity) {
@@ -232,11 +232,13 @@ export function createAdmission(options: { config: AppConfig; reader: Pick<ReadD
                   }),
                 );
               }
+              refund = decision.allowed ? decision.refund : undefined;
             }
-            return null;
           },
-          async willSendResponse() {
+          async willSendResponse({ metrics }) {
             release(scope);
+            // The response cache answered: nothing ran, so only the first point is kept.
+            if (metrics.responseCacheHit && refund) await refund();
           },
         };
       },

@@ -5,7 +5,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { AppConfig, RateLimitRule } from "../config";
 
 export type Decision =
-  | { allowed: true }
+  /** `refund` gives the points back (a request that turned out cheap, such as a cache hit). */
+  | { allowed: true; refund?: () => Promise<void> }
   | { allowed: false; retryAfterSeconds: number }
   /** The shared store failed and the limiter is configured to fail closed. */
   | { allowed: false; unavailable: true; retryAfterSeconds: number };
@@ -75,9 +76,12 @@ export class RuleLimiter {
 
   async take(key: string, points = 1): Promise<Decision> {
     if (!this.sustained || points <= 0) return { allowed: true };
+    const refundFrom = (limiter: RateLimiterAbstract) => async () => {
+      await limiter.reward(key, points).catch(() => {});
+    };
     try {
       await this.sustained.consume(key, points);
-      return { allowed: true };
+      return { allowed: true, refund: refundFrom(this.sustained) };
     } catch (sustainedRefusal) {
       if (!(sustainedRefusal instanceof RateLimiterRes)) return storeFailure();
       // A refused consume still counts; give the points back so what is left of the window
@@ -86,7 +90,7 @@ export class RuleLimiter {
       if (!this.reserve) return refused(sustainedRefusal.msBeforeNext);
       try {
         await this.reserve.consume(key, points);
-        return { allowed: true };
+        return { allowed: true, refund: refundFrom(this.reserve) };
       } catch (reserveRefusal) {
         if (!(reserveRefusal instanceof RateLimiterRes)) return storeFailure();
         // A price no window can hold is paid from the reserve alone: wait for the reserve.
@@ -150,7 +154,14 @@ export function createRateLimiter(config: AppConfig["rateLimit"], store: Limiter
     async charge(client: Client, points = 1): Promise<Decision> {
       const address = await byAddress.take(`a:${client.address}`, points);
       if (!address.allowed || !client.token) return address;
-      return byToken.take(`t:${client.token}`, points);
+      const token = await byToken.take(`t:${client.token}`, points);
+      if (!token.allowed) return token;
+      return {
+        allowed: true,
+        refund: async () => {
+          await Promise.all([address.refund?.(), token.refund?.()]);
+        },
+      };
     },
   };
 }

@@ -91,7 +91,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, contentVersion),
-      // After the response cache: a cache hit costs one point, a miss its full price.
+      // After costLimitsPlugin, whose complexity it charges for.
       admission.plugin,
     ],
   });

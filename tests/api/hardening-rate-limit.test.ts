@@ -71,8 +71,8 @@ describe("rate limiter", () => {
     const limiter = new RuleLimiter({ perMinute: 60, burst: 5 }, "unit", { redis: null, failure: "open", prefix: `unit-${process.pid}` });
     // A price fits in a window (1 point) or in the reserve (4), never across both.
     assert.equal(limiter.capacity, 4);
-    assert.deepEqual(await limiter.take("a", 4), { allowed: true });
-    assert.deepEqual(await limiter.take("a", 1), { allowed: true });
+    assert.equal((await limiter.take("a", 4)).allowed, true);
+    assert.equal((await limiter.take("a", 1)).allowed, true);
     const refused = await limiter.take("a", 1);
     assert.equal(refused.allowed, false);
     // One point a second: the next whole point is under a second away.
@@ -80,13 +80,13 @@ describe("rate limiter", () => {
     // A price only the reserve can pay waits for the reserve (a minute), not for the next window.
     const dear = await limiter.take("b", 4);
     assert.equal(dear.allowed, true);
-    assert.deepEqual(await limiter.take("b", 1), { allowed: true });
+    assert.equal((await limiter.take("b", 1)).allowed, true);
     const again = await limiter.take("b", 4);
     assert.ok(!again.allowed && again.retryAfterSeconds > 50, JSON.stringify(again));
     // Another client is unaffected, and a limiter with a zero rate is off.
-    assert.deepEqual(await limiter.take("c", 1), { allowed: true });
+    assert.equal((await limiter.take("c", 1)).allowed, true);
     const off = new RuleLimiter({ perMinute: 0, burst: 0 }, "off", { redis: null, failure: "open", prefix: `unit-${process.pid}` });
     assert.equal(off.enabled, false);
-    assert.deepEqual(await off.take("x", 1000), { allowed: true });
+    assert.equal((await off.take("x", 1000)).allowed, true);
   });
 });
