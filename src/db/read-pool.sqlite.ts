@@ -5,7 +5,7 @@ import { Piscina } from "piscina";
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
 import { countStatement, queryTimeoutError, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
-import type { ReadTask, ReadWorkerData } from "./read.worker";
+import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
 
 /** How long a worker waits for a lock before failing; WAL readers only wait during recovery. */
 const BUSY_TIMEOUT_MS = 1_000;
@@ -20,7 +20,7 @@ const SEARCH_QUEUE_PER_THREAD = 16;
  * lane whose abandoned threads outnumber its own refuses new statements until they are gone.
  */
 class Lane {
-  readonly pool: Piscina<ReadTask, unknown[]>;
+  readonly pool: Piscina<ReadTask, ReadResult>;
   private readonly alive = new Set<Worker>();
 
   constructor(
@@ -59,13 +59,16 @@ class Lane {
   async run(task: ReadTask, timeoutMs: number): Promise<unknown[]> {
     if (this.abandoned >= this.size) throw serverBusyError();
     const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    let result: ReadResult;
     try {
-      return await this.pool.run(task, signal ? { signal } : {});
+      result = await this.pool.run(task, signal ? { signal } : {});
     } catch (error) {
       if (signal?.aborted) throw queryTimeoutError();
       if (/queue is at limit|No task queue available/i.test(String((error as Error)?.message))) throw serverBusyError();
       throw error;
     }
+    if ("rows" in result) return result.rows;
+    throw Object.assign(new Error(result.error.message), result.error.code ? { code: result.error.code } : {});
   }
 }
 

@@ -1,5 +1,5 @@
-import Database from "better-sqlite3";
 import { workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
 
 /**
  * One read worker (src/db/read-pool.sqlite.ts): its own read-only connection to the SQLite
@@ -43,6 +43,18 @@ function prepared(sql: string): Database.Statement {
   return statement;
 }
 
-export default function read(task: ReadTask): unknown[] {
-  return prepared(task.sql).all(...task.params);
+/**
+ * Errors cross to the main thread by structured clone, which keeps only what a plain Error has:
+ * better-sqlite3's SqliteError would arrive as `{ code }` without its message (which FTS5 syntax
+ * errors are recognised by), so failures travel as data and are rebuilt on the other side.
+ */
+export type ReadResult = { rows: unknown[] } | { error: { message: string; code?: string } };
+
+export default function read(task: ReadTask): ReadResult {
+  try {
+    return { rows: prepared(task.sql).all(...task.params) };
+  } catch (error) {
+    const e = error as { message?: unknown; code?: unknown };
+    return { error: { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}) } };
+  }
 }
