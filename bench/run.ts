@@ -77,7 +77,18 @@ let nextPort = 4600;
 async function startServer(dbFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
   const port = nextPort++;
   const child = spawn(process.execPath, [path.join(root, "dist/src/main.js")], {
-    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", ...env },
+    // Capacity is measured here, so nothing may refuse work: no rate limits, no load shedding
+    // (admission under attack is what bench/abuse.ts measures).
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite:${dbFile}`,
+      PORT: String(port),
+      RATE_LIMIT_ADDRESS_PER_MINUTE: "0",
+      RATE_LIMIT_TOKEN_PER_MINUTE: "0",
+      SHED_EVENT_LOOP_DELAY_MS: "0",
+      SHED_QUEUE_DEPTH: "0",
+      ...env,
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;

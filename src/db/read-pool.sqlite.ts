@@ -11,6 +11,75 @@ import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
 const BUSY_TIMEOUT_MS = 1_000;
 /** Search statements are long; a deep queue of them only turns into timeouts. */
 const SEARCH_QUEUE_PER_THREAD = 16;
+/** How often deadlines are checked: a statement is abandoned at most this late. */
+const SWEEP_MS = 25;
+
+/**
+ * A statement's deadline, in the EventEmitter form of abort signal piscina accepts. One timer
+ * sweeps them all: an AbortSignal.timeout per statement cost the main thread more than running
+ * a small statement in process did.
+ */
+class Deadline {
+  aborted = false;
+  private listener: (() => void) | null = null;
+
+  constructor(readonly at: number) {}
+
+  once(_event: "abort", listener: () => void) {
+    this.listener = listener;
+  }
+
+  off() {
+    this.listener = null;
+  }
+
+  removeListener() {
+    this.listener = null;
+  }
+
+  expire() {
+    this.aborted = true;
+    const listener = this.listener;
+    this.listener = null;
+    listener?.();
+  }
+}
+
+class Deadlines {
+  private readonly pending = new Set<Deadline>();
+  private timer: NodeJS.Timeout | null = null;
+
+  start(ms: number): Deadline {
+    const deadline = new Deadline(performance.now() + ms);
+    this.pending.add(deadline);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.sweep(), SWEEP_MS);
+      this.timer.unref();
+    }
+    return deadline;
+  }
+
+  finish(deadline: Deadline) {
+    this.pending.delete(deadline);
+    this.stopWhenIdle();
+  }
+
+  private sweep() {
+    const now = performance.now();
+    for (const deadline of this.pending) {
+      if (deadline.at > now) continue;
+      this.pending.delete(deadline);
+      deadline.expire();
+    }
+    this.stopWhenIdle();
+  }
+
+  private stopWhenIdle() {
+    if (this.pending.size > 0 || !this.timer) return;
+    clearInterval(this.timer);
+    this.timer = null;
+  }
+}
 
 /**
  * One piscina pool and the threads it has let go of. Piscina aborts a statement past its
@@ -22,6 +91,7 @@ const SEARCH_QUEUE_PER_THREAD = 16;
 class Lane {
   readonly pool: Piscina<ReadTask, ReadResult>;
   private readonly alive = new Set<Worker>();
+  private readonly deadlines = new Deadlines();
 
   constructor(
     readonly size: number,
@@ -58,7 +128,7 @@ class Lane {
 
   async run(task: ReadTask, timeoutMs: number): Promise<unknown[]> {
     if (this.abandoned >= this.size) throw serverBusyError();
-    const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const signal = timeoutMs > 0 ? this.deadlines.start(timeoutMs) : undefined;
     let result: ReadResult;
     try {
       result = await this.pool.run(task, signal ? { signal } : {});
@@ -66,6 +136,8 @@ class Lane {
       if (signal?.aborted) throw queryTimeoutError();
       if (/queue is at limit|No task queue available/i.test(String((error as Error)?.message))) throw serverBusyError();
       throw error;
+    } finally {
+      if (signal) this.deadlines.finish(signal);
     }
     if ("rows" in result) return result.rows;
     throw Object.assign(new Error(result.error.message), result.error.code ? { code: result.error.code } : {});
