@@ -259,7 +259,11 @@ async function main() {
         ]
       : []),
   ].join("\n");
-  fs.writeFileSync(path.join(root, "bench/results.md"), md);
+  // bench/abuse.ts keeps its own section at the end of the file; carry it over.
+  const resultsFile = path.join(root, "bench/results.md");
+  const previous = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, "utf8") : "";
+  const attack = previous.indexOf("\n## Under attack (npm run bench:abuse)\n");
+  fs.writeFileSync(resultsFile, attack >= 0 ? `${md.trimEnd()}\n${previous.slice(attack)}` : md);
   fs.writeFileSync(
     path.join(root, "bench/results.json"),
     `${JSON.stringify(rows.map(({ peakRssMb: _rss, ...row }) => row), null, 2)}\n`,

@@ -9,8 +9,10 @@ import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
 
 /** How long a worker waits for a lock before failing; WAL readers only wait during recovery. */
 const BUSY_TIMEOUT_MS = 1_000;
-/** Search statements are long; a deep queue of them only turns into timeouts. */
-const SEARCH_QUEUE_PER_THREAD = 16;
+/** Search statements are long: more waiting than a thread can answer within a deadline only turns into timeouts. */
+const SEARCH_QUEUE_PER_THREAD = 4;
+/** Search workers yield the CPU to the event loop and to page reads. */
+const SEARCH_NICE = 10;
 /** How often deadlines are checked: a statement is abandoned at most this late. */
 const SWEEP_MS = 25;
 
@@ -81,22 +83,36 @@ class Deadlines {
   }
 }
 
+interface Waiting {
+  task: ReadTask;
+  deadline: Deadline | null;
+  resolve(rows: unknown[]): void;
+  reject(error: unknown): void;
+}
+
 /**
- * One piscina pool and the threads it has let go of. Piscina aborts a statement past its
- * deadline by terminating its worker and starting a replacement at once, but SQLite cannot be
- * stopped from outside the thread running it: the old thread finishes the statement (ours are
- * all finite) and only then exits. Such threads still burn a core, so they are counted, and a
- * lane whose abandoned threads outnumber its own refuses new statements until they are gone.
+ * One piscina pool, fed one statement per free worker from a bounded queue of its own, so that
+ * a statement is either waiting here (and a deadline just drops it) or running on a thread.
+ *
+ * Piscina aborts a running statement past its deadline by terminating its worker and starting a
+ * replacement at once, but SQLite cannot be stopped from outside the thread running it: the old
+ * thread finishes the statement (ours are all finite) and only then exits. Until it does, it
+ * keeps its place: the lane starts no more statements than it has threads minus those still
+ * finishing abandoned work, so timeouts never pile up threads competing for the same cores.
  */
 class Lane {
   readonly pool: Piscina<ReadTask, ReadResult>;
   private readonly alive = new Set<Worker>();
   private readonly deadlines = new Deadlines();
+  private readonly waiting: Waiting[] = [];
+  private running = 0;
 
   constructor(
     readonly size: number,
-    maxQueue: number,
+    private readonly maxQueue: number,
     workerData: ReadWorkerData,
+    /** Added to the workers' nice value: the event loop (health checks, page rendering) goes first. */
+    niceIncrement: number,
   ) {
     this.pool = new Piscina({
       filename: path.join(__dirname, "read.worker.js"),
@@ -104,8 +120,8 @@ class Lane {
       maxThreads: size,
       // Connections and their statement caches are worth keeping; idle threads cost little.
       idleTimeout: 24 * 3_600_000,
-      maxQueue,
       concurrentTasksPerWorker: 1,
+      niceIncrement,
       workerData,
     });
     this.pool.on("workerCreate", () => this.track());
@@ -117,7 +133,10 @@ class Lane {
     for (const thread of this.pool.threads) {
       if (this.alive.has(thread)) continue;
       this.alive.add(thread);
-      thread.once("exit", () => this.alive.delete(thread));
+      thread.once("exit", () => {
+        this.alive.delete(thread);
+        this.pump();
+      });
     }
   }
 
@@ -126,21 +145,51 @@ class Lane {
     return Math.max(0, this.alive.size - this.pool.threads.length);
   }
 
-  async run(task: ReadTask, timeoutMs: number): Promise<unknown[]> {
-    if (this.abandoned >= this.size) throw serverBusyError();
-    const signal = timeoutMs > 0 ? this.deadlines.start(timeoutMs) : undefined;
-    let result: ReadResult;
-    try {
-      result = await this.pool.run(task, signal ? { signal } : {});
-    } catch (error) {
-      if (signal?.aborted) throw queryTimeoutError();
-      if (/queue is at limit|No task queue available/i.test(String((error as Error)?.message))) throw serverBusyError();
-      throw error;
-    } finally {
-      if (signal) this.deadlines.finish(signal);
+  /** Statements waiting for a thread. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  run(task: ReadTask, timeoutMs: number): Promise<unknown[]> {
+    if (this.waiting.length >= this.maxQueue) return Promise.reject(serverBusyError());
+    return new Promise((resolve, reject) => {
+      const entry: Waiting = { task, deadline: timeoutMs > 0 ? this.deadlines.start(timeoutMs) : null, resolve, reject };
+      // While it waits, the deadline only drops it from the queue; once it runs, piscina
+      // listens instead (and terminates the worker).
+      entry.deadline?.once("abort", () => {
+        const at = this.waiting.indexOf(entry);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(queryTimeoutError());
+      });
+      this.waiting.push(entry);
+      this.pump();
+    });
+  }
+
+  private pump() {
+    while (this.waiting.length > 0 && this.running < this.size - this.abandoned) {
+      const entry = this.waiting.shift()!;
+      this.running++;
+      this.pool
+        .run(entry.task, entry.deadline ? { signal: entry.deadline } : {})
+        .then(
+          (result) => {
+            if ("rows" in result) entry.resolve(result.rows);
+            else entry.reject(Object.assign(new Error(result.error.message), result.error.code ? { code: result.error.code } : {}));
+          },
+          (error) => entry.reject(entry.deadline?.aborted ? queryTimeoutError() : error),
+        )
+        .finally(() => {
+          this.running--;
+          if (entry.deadline) this.deadlines.finish(entry.deadline);
+          this.pump();
+        });
     }
-    if ("rows" in result) return result.rows;
-    throw Object.assign(new Error(result.error.message), result.error.code ? { code: result.error.code } : {});
+  }
+
+  async close(): Promise<void> {
+    for (const entry of this.waiting.splice(0)) entry.reject(serverBusyError());
+    await this.pool.destroy();
   }
 }
 
@@ -162,13 +211,13 @@ class SqliteReadPool implements ReadDatabase {
     private readonly writer: DataSource,
   ) {
     const workerData: ReadWorkerData = { path: file, busyTimeoutMs: BUSY_TIMEOUT_MS };
-    this.pages = new Lane(settings.poolSize, settings.maxQueue, workerData);
-    this.search = new Lane(settings.searchPoolSize, Math.min(settings.maxQueue, SEARCH_QUEUE_PER_THREAD * settings.searchPoolSize), workerData);
+    this.pages = new Lane(settings.poolSize, settings.maxQueue, workerData, 0);
+    this.search = new Lane(settings.searchPoolSize, Math.min(settings.maxQueue, SEARCH_QUEUE_PER_THREAD * settings.searchPoolSize), workerData, SEARCH_NICE);
   }
 
   /** Page reads waiting for a worker: when they pile up, every request is waiting. */
   get queued(): number {
-    return this.pages.pool.queueSize;
+    return this.pages.queued;
   }
 
   async query<Row>(sql: string, params: Record<string, unknown> = {}, options: ReadQueryOptions = {}): Promise<Row[]> {
@@ -190,7 +239,7 @@ class SqliteReadPool implements ReadDatabase {
 
   async close(): Promise<void> {
     this.probeConnection?.close();
-    await Promise.all([this.pages.pool.destroy(), this.search.pool.destroy()]);
+    await Promise.all([this.pages.close(), this.search.close()]);
   }
 }
 

@@ -109,6 +109,22 @@ function refusalOf(decision: Exclude<Decision, { allowed: true }>): Refusal {
   return { status: 429, code: "RATE_LIMITED", message: "too many requests; retry later", retryAfterSeconds: decision.retryAfterSeconds };
 }
 
+/** How long startup waits for the limiter's Redis connection. */
+const REDIS_READY_WAIT_MS = 2_000;
+
+function redisReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    redis.once("ready", done);
+    function done() {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    }
+  });
+}
+
 /** Expensive requests in flight per client key; entries go when they reach zero, so the map holds only what is running. */
 class InFlight {
   private readonly counts = new Map<string, number>();
@@ -156,9 +172,12 @@ export interface Admission {
  * 3. when the response is done, its concurrency slot is released, and when the response cache
  *    answered it, the rest of the price is given back: a cache hit costs one point.
  */
-export function createAdmission(options: { config: AppConfig; reader: Pick<ReadDatabase, "queued">; logger: Logger }): Admission {
+export async function createAdmission(options: { config: AppConfig; reader: Pick<ReadDatabase, "queued">; logger: Logger }): Promise<Admission> {
   const { config, reader, logger } = options;
   const redis: Redis | null = config.redisUrl ? createRedis(config.redisUrl, logger, "content-api-rate-limit") : null;
+  // Counters shared from the first request when Redis is there; when it is not, the failure
+  // policy applies from the start rather than after a wait.
+  if (redis) await redisReady(redis, REDIS_READY_WAIT_MS);
   const limiter = createRateLimiter(config.rateLimit, { redis, failure: config.rateLimit.redisFailure, prefix: config.rateLimit.redisPrefix });
   const shedder = new LoadShedder(config.shedding, reader);
   const inFlight = new InFlight(config.rateLimit.expensiveConcurrency);

@@ -61,7 +61,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const authenticate = options.authenticate ?? createAuthenticator(dataSource, clock);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const admission = createAdmission({ config, reader, logger });
+  const admission = await createAdmission({ config, reader, logger });
   const schema = await buildAppSchema();
   const contentVersion = new ContentVersion(dataSource);
 
