@@ -177,6 +177,8 @@ async function main() {
       await sleep(200);
     }
     const baselineP99 = percentile(baseline.map((a) => a.ms), 99);
+    // The same probe with nothing else going on: on a shared machine this is the floor.
+    const quietHealth = await probe(`${server.base}/healthz`, 100, 5_000);
     const attackProbe = probe(`${server.base}/healthz`, 100, ATTACK_SECONDS * 1000);
     const attacker: Promise<Answer>[] = [];
     const victim: Answer[] = [];
@@ -220,7 +222,8 @@ async function main() {
     report(`|---|---|---|`);
     report(`| victim baseline before the attack, p50 / p99 | ${ms(percentile(baseline.map((a) => a.ms), 50))} / ${ms(baselineP99)} | |`);
     report(`| victim during the attack, p50 / p99 (${victim.length} reads, ${victimOk.length} answered 200) | ${ms(percentile(victimOk, 50))} / ${ms(percentile(victimOk, 99))} | p99 < 250 ms |`);
-    report(`| /healthz during the attack, max (${health1.latencies.length} probes, ${health1.failures} failed) | ${ms(Math.max(...health1.latencies))} | < 100 ms |`);
+    report(`| /healthz with no load, p50 / p99 / max (${quietHealth.latencies.length} probes) | ${ms(percentile(quietHealth.latencies, 50))} / ${ms(percentile(quietHealth.latencies, 99))} / ${ms(Math.max(...quietHealth.latencies))} | |`);
+    report(`| /healthz during the attack, p50 / p99 / max (${health1.latencies.length} probes, ${health1.failures} failed) | ${ms(percentile(health1.latencies, 50))} / ${ms(percentile(health1.latencies, 99))} / ${ms(Math.max(...health1.latencies))} | max < 100 ms |`);
     report(`| back to baseline (every read within ${ms(bound)}) after the attacker stopped | ${ms(recoveredAt)} | < 2 s |`);
     report(`| attacker's ${attackerAnswers.length} searches | ${tally(attackerAnswers)} | |`);
     report("");
@@ -251,7 +254,7 @@ async function main() {
     report("");
     report(`| figure | value | target |`);
     report(`|---|---|---|`);
-    report(`| /healthz probes answered in < 100 ms | ${under100} of ${health2.latencies.length + health2.failures} (max ${ms(Math.max(...health2.latencies))}, p50 ${ms(percentile(health2.latencies, 50))}) | all |`);
+    report(`| /healthz probes answered in < 100 ms | ${under100} of ${health2.latencies.length + health2.failures} (p50 ${ms(percentile(health2.latencies, 50))}, p99 ${ms(percentile(health2.latencies, 99))}, max ${ms(Math.max(...health2.latencies))}) | all |`);
     report(`| article pages at 1/s meanwhile, p50 / p99 | ${ms(percentile(pages.filter((a) => a.status === 200).map((a) => a.ms), 50))} / ${ms(percentile(pages.filter((a) => a.status === 200).map((a) => a.ms), 99))} (${tally(pages)}) | |`);
     report(`| the ${flood.length} searches | ${tally(flood)} | |`);
     report("");
