@@ -183,6 +183,7 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
   const inFlight = new InFlight(config.rateLimit.expensiveConcurrency);
   const clients = new WeakMap<RequestScope, Client>();
   const releases = new WeakMap<RequestScope, () => void>();
+  let lastShedLog = 0;
 
   const release = (scope: RequestScope) => {
     releases.get(scope)?.();
@@ -201,7 +202,12 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
     async arrive(req, scope) {
       const overloaded = shedder.overloaded();
       if (overloaded) {
-        logger.debug({ requestId: scope.requestId, reason: overloaded }, "shedding load");
+        // Once a minute is enough to tell an operator; a line per refusal would add to the load.
+        const now = Date.now();
+        if (now - lastShedLog >= 60_000) {
+          lastShedLog = now;
+          logger.warn({ requestId: scope.requestId, reason: overloaded, readQueue: reader.queued, eventLoopDelayMs: Math.round(shedder.eventLoopDelayMs) }, "shedding load");
+        }
         return { status: 503, code: "SERVER_BUSY", message: "the server is busy; retry later", retryAfterSeconds: 1 };
       }
       const client = clientOf(req, config.rateLimit.trustProxy);
