@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { loadWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config";
 import { feedsConfigFromEnv, type FeedsConfig } from "./feeds/feeds.config";
@@ -59,8 +60,29 @@ export interface AppConfig {
     perToken: RateLimitRule;
     /** Take the client address from the last X-Forwarded-For hop (only behind a proxy you run). */
     trustProxy: boolean;
-    /** Buckets kept at most; idle ones go first, so memory stays bounded under a spray of addresses. */
-    maxBuckets: number;
+    /** Expensive requests (searches, 4+ points) one address or token may have in flight at once. */
+    expensiveConcurrency: number;
+    /** With REDIS_URL: when Redis fails, "open" limits per process (in-memory insurance), "closed" refuses with 503. */
+    redisFailure: "open" | "closed";
+    /** Key prefix of the limiter's Redis keys (several deployments, or tests, can share one Redis). */
+    redisPrefix: string;
+  };
+  /** Reads off the event loop, each with a deadline (src/db/read-database.ts, docs/hardening.md). */
+  reads: {
+    /** A read statement past this is abandoned and the request answered 503 QUERY_TIMEOUT. */
+    queryTimeoutMs: number;
+    /** SQLite worker threads for page reads, and separately for full-text search. */
+    poolSize: number;
+    searchPoolSize: number;
+    /** Statements waiting for a worker, per pool; past it a statement fails with 503 SERVER_BUSY. */
+    maxQueue: number;
+    /** How long /readyz waits for its database probe. */
+    readyTimeoutMs: number;
+  };
+  /** New GraphQL requests get 503 SERVER_BUSY while either passes its threshold (0 turns it off). */
+  shedding: {
+    queueDepth: number;
+    eventLoopDelayMs: number;
   };
   logLevel: LogLevel;
   /**
@@ -105,6 +127,15 @@ function keyHeaderFromEnv(name: string | undefined, maxBytes: string | undefined
   const separator = /^(cache-tag|edge-cache-tag)$/i.test(header) ? "," : " ";
   return { name: header, separator, maxBytes: bytes };
 }
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T {
+  if (value === undefined || value === "") return allowed[0];
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+}
+
+/** Page reads are short; more threads than cores only adds switching. */
+const defaultPoolSize = Math.min(4, Math.max(2, os.availableParallelism()));
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
@@ -178,7 +209,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         burst: intFromEnv(env.RATE_LIMIT_TOKEN_BURST, 60, "RATE_LIMIT_TOKEN_BURST"),
       },
       trustProxy: boolFromEnv(env.TRUST_PROXY, false, "TRUST_PROXY"),
-      maxBuckets: intFromEnv(env.RATE_LIMIT_MAX_BUCKETS, 50_000, "RATE_LIMIT_MAX_BUCKETS"),
+      expensiveConcurrency: intFromEnv(env.RATE_LIMIT_EXPENSIVE_CONCURRENCY, 2, "RATE_LIMIT_EXPENSIVE_CONCURRENCY"),
+      redisFailure: oneOf(env.RATE_LIMIT_REDIS_FAILURE, ["open", "closed"] as const, "RATE_LIMIT_REDIS_FAILURE"),
+      redisPrefix: env.RATE_LIMIT_REDIS_PREFIX || "content-api:rl",
+    },
+    reads: {
+      queryTimeoutMs: intFromEnv(env.QUERY_TIMEOUT_MS, 2_000, "QUERY_TIMEOUT_MS"),
+      poolSize: Math.max(1, intFromEnv(env.READ_POOL_SIZE, defaultPoolSize, "READ_POOL_SIZE")),
+      searchPoolSize: Math.max(1, intFromEnv(env.READ_SEARCH_POOL_SIZE, Math.max(1, Math.floor(defaultPoolSize / 2)), "READ_SEARCH_POOL_SIZE")),
+      maxQueue: intFromEnv(env.READ_QUEUE_MAX, 256, "READ_QUEUE_MAX"),
+      readyTimeoutMs: intFromEnv(env.READY_TIMEOUT_MS, 500, "READY_TIMEOUT_MS"),
+    },
+    shedding: {
+      queueDepth: intFromEnv(env.SHED_QUEUE_DEPTH, 64, "SHED_QUEUE_DEPTH"),
+      eventLoopDelayMs: intFromEnv(env.SHED_EVENT_LOOP_DELAY_MS, 200, "SHED_EVENT_LOOP_DELAY_MS"),
     },
     logLevel: logLevelFromEnv(env.LOG_LEVEL),
     redisUrl: env.REDIS_URL ? env.REDIS_URL : null,

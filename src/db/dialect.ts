@@ -1,11 +1,16 @@
 import type { DataSource } from "typeorm";
 
+export type Dialect = "sqlite" | "postgres";
+
+/** A TypeORM DataSource, or the read database (src/db/read-database.ts), which names its dialect. */
+export type DialectSource = DataSource | { readonly dialect: Dialect };
+
 /**
  * The few places where SQLite and PostgreSQL differ for reads, kept together so a
  * raw-SQL loader can stay portable: placeholders, and how a timestamp comes back.
  */
-export function isPostgres(dataSource: DataSource): boolean {
-  return dataSource.options.type === "postgres";
+export function isPostgres(source: DialectSource): boolean {
+  return "dialect" in source ? source.dialect === "postgres" : source.options.type === "postgres";
 }
 
 const digits = (text: string, from: number, to: number): number => {
@@ -36,8 +41,8 @@ export function toDate(value: unknown): Date | null {
 }
 
 /** The form a timestamp parameter must take to compare correctly with stored values. */
-export function timestampParam(dataSource: DataSource, date: Date): string | Date {
-  if (isPostgres(dataSource)) return date;
+export function timestampParam(source: DialectSource, date: Date): string | Date {
+  if (isPostgres(source)) return date;
   return date.toISOString().replace("T", " ").replace("Z", "");
 }
 

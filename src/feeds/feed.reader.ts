@@ -1,4 +1,4 @@
-import { queryNamed, toDate } from "../db/dialect";
+import { toDate } from "../db/dialect";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
@@ -64,7 +64,7 @@ export interface SitemapIndexCounts {
 }
 
 export function createFeedReader(context: ReadContext) {
-  const { dataSource } = context;
+  const { db } = context;
   const loaders = createAuthorTagLoaders(context);
 
   /** The tag or author a per-tag/per-author feed is for; null when there is none with that slug. */
@@ -84,7 +84,7 @@ export function createFeedReader(context: ReadContext) {
     const spec: ArticleListSpec =
       scope.kind === "tag" ? { parent: { kind: "tag", ids: [scope.tag.id] } } : scope.kind === "author" ? { filter: { authorSlug: scope.author.slug } } : {};
     const query = articlePageQuery(context, spec, { first: limit });
-    const rows = (await queryNamed<Row>(dataSource, query.sql, query.params)).slice(0, limit);
+    const rows = (await db.query<Row>(query.sql, query.params)).slice(0, limit);
     if (rows.length === 0) return [];
     const tagLists = await loaders.tagsByArticle.loadMany(rows.map((row) => Number(row.a_id)));
     return rows.map((row, i) => {
@@ -105,9 +105,7 @@ export function createFeedReader(context: ReadContext) {
   ): Promise<SitemapArticle[]> {
     const conditions = buildConditions(context, { filter: { publishedAfter: window.publishedAfter, publishedBefore: window.publishedBefore ?? null } });
     const direction = order === "newest" ? "DESC" : "ASC";
-    const rows = await queryNamed<SitemapArticleRow>(
-      dataSource,
-      `SELECT a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.published_at AS a_published_at, a.time_zone AS a_time_zone,
+    const rows = await db.query<SitemapArticleRow>(`SELECT a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.published_at AS a_published_at, a.time_zone AS a_time_zone,
         a.created_at AS a_created_at, a.updated_at AS a_updated_at${withFirstTag ? `, ${firstTagSql} AS first_tag` : ""}
       FROM articles a WHERE ${conditions.where.join(" AND ")}
       ORDER BY a.published_at ${direction}, a.id ${direction} LIMIT :pageLimit OFFSET :pageOffset`,
@@ -132,7 +130,7 @@ export function createFeedReader(context: ReadContext) {
    */
   function pagesSql(kind: "tag" | "author"): { sql: string; params: Record<string, unknown> } {
     if (kind === "tag") {
-      const vis = publicTagRowVisibility(dataSource, context.viewer, context.now, "pt");
+      const vis = publicTagRowVisibility(db, context.viewer, context.now, "pt");
       if (!vis) throw new Error("sitemaps are read as the public");
       return {
         sql: `SELECT * FROM (SELECT e.id AS e_id, e.slug AS e_slug, e.updated_at AS e_updated_at,
@@ -140,7 +138,7 @@ export function createFeedReader(context: ReadContext) {
         params: vis.params,
       };
     }
-    const vis = articleVisibility(dataSource, context.viewer, context.now, "a");
+    const vis = articleVisibility(db, context.viewer, context.now, "a");
     return {
       sql: `SELECT * FROM (SELECT e.id AS e_id, e.slug AS e_slug, e.updated_at AS e_updated_at,
         (SELECT a.published_at FROM articles a WHERE a.author_id = e.id AND ${vis.sql} ORDER BY a.published_at DESC LIMIT 1) AS last_live FROM authors e) pages
@@ -151,16 +149,14 @@ export function createFeedReader(context: ReadContext) {
 
   /** Live articles per UTC month with their newest change, and how many tags and authors have live articles. */
   async function indexCounts(): Promise<SitemapIndexCounts> {
-    const vis = articleVisibility(dataSource, context.viewer, context.now, "a");
-    const month = utcMonthSql(dataSource, "a.published_at");
-    const months = await queryNamed<MonthRow>(
-      dataSource,
-      `SELECT ${month} AS month, COUNT(*) AS n, MAX(a.updated_at) AS lastmod FROM ${liveArticlesFrom(dataSource)} WHERE ${vis.sql} GROUP BY ${month} ORDER BY month`,
+    const vis = articleVisibility(db, context.viewer, context.now, "a");
+    const month = utcMonthSql(db, "a.published_at");
+    const months = await db.query<MonthRow>(`SELECT ${month} AS month, COUNT(*) AS n, MAX(a.updated_at) AS lastmod FROM ${liveArticlesFrom(db)} WHERE ${vis.sql} GROUP BY ${month} ORDER BY month`,
       vis.params,
     );
     const summary = async (kind: "tag" | "author") => {
       const pages = pagesSql(kind);
-      const [row] = await queryNamed<PageSummaryRow>(dataSource, `SELECT COUNT(*) AS n, MAX(last_live) AS last_live, MAX(e_updated_at) AS own FROM (${pages.sql}) counted`, pages.params);
+      const [row] = await db.query<PageSummaryRow>(`SELECT COUNT(*) AS n, MAX(last_live) AS last_live, MAX(e_updated_at) AS own FROM (${pages.sql}) counted`, pages.params);
       return { count: Number(row?.n ?? 0), lastmod: latest(toDate(row?.last_live), toDate(row?.own)) };
     };
     return {
@@ -173,7 +169,7 @@ export function createFeedReader(context: ReadContext) {
   /** Tags or authors with at least one live article, by slug. */
   async function sitemapPages(kind: "tag" | "author", page: { offset: number; limit: number }): Promise<SitemapPage[]> {
     const pages = pagesSql(kind);
-    const rows = await queryNamed<PageRow>(dataSource, `${pages.sql} ORDER BY e_slug LIMIT :pageLimit OFFSET :pageOffset`, {
+    const rows = await db.query<PageRow>(`${pages.sql} ORDER BY e_slug LIMIT :pageLimit OFFSET :pageOffset`, {
       ...pages.params,
       pageLimit: page.limit,
       pageOffset: page.offset,

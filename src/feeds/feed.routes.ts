@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DataSource } from "typeorm";
+import type { ReadDatabase } from "../db/read-database";
 import type { Clock } from "../clock";
 import type { AppConfig } from "../config";
 import type { RequestScope } from "../db/request-scope";
@@ -32,6 +33,8 @@ export interface FeedRoutesOptions {
   /** The writing data source: its commits carry the content events that invalidate. */
   dataSource: DataSource;
   readDataSource: DataSource;
+  /** Where feed pages read, like the GraphQL loaders. */
+  reader: ReadDatabase;
   clock: Clock;
   logger: Logger;
 }
@@ -225,7 +228,7 @@ export async function createFeedRoutes(options: FeedRoutesOptions): Promise<Feed
     }
 
     const now = clock.now();
-    const reader = createFeedReader({ dataSource: readDataSource, viewer: anonymous, now });
+    const reader = createFeedReader({ db: options.reader, viewer: anonymous, now });
     let key: string;
     let produce: () => Promise<ProducedResponse | null>;
     switch (route.kind) {

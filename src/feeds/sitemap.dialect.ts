@@ -1,8 +1,8 @@
-import type { DataSource } from "typeorm";
+import type { DialectSource } from "../db/dialect";
 import { isPostgres } from "../db/dialect";
 
 /** `YYYY-MM` of a stored UTC timestamp: what groups articles into monthly sitemap files. */
-export function utcMonthSql(dataSource: DataSource, column: string): string {
+export function utcMonthSql(dataSource: DialectSource, column: string): string {
   // SQLite keeps TypeORM's "YYYY-MM-DD HH:MM:SS.SSS" UTC text; PostgreSQL a timestamptz.
   return isPostgres(dataSource) ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM')` : `strftime('%Y-%m', ${column})`;
 }
@@ -13,6 +13,6 @@ export function utcMonthSql(dataSource: DataSource, column: string): string {
  * touched. Without statistics SQLite's planner prefers ix_articles_published and reads every row
  * (bodies included), 20x slower at 20,000 articles; PostgreSQL's planner chooses by itself.
  */
-export function liveArticlesFrom(dataSource: DataSource): string {
+export function liveArticlesFrom(dataSource: DialectSource): string {
   return isPostgres(dataSource) ? "articles a" : "articles a INDEXED BY ix_articles_live";
 }

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, GraphQLRequest } from "@apollo/server";
 import {
   GraphQLError,
   Kind,
@@ -82,13 +82,14 @@ export function countAliasesAndDirectives(document: DocumentNode): { aliases: nu
   return { aliases, directives };
 }
 
+/** Returns the operation's complexity, or null when its variables do not coerce (execution refuses it). */
 export function checkCostLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
   limits: CostLimits,
-): void {
+): number | null {
   const { aliases, directives } = countAliasesAndDirectives(document);
   if (aliases > limits.maxAliases) throw queryTooComplex("aliases", limits.maxAliases, aliases);
   if (directives > limits.maxDirectives) throw queryTooComplex("directives", limits.maxDirectives, directives);
@@ -112,10 +113,18 @@ export function checkCostLimits(
   } catch (error) {
     // Variables that do not coerce fail the request in execution with BAD_USER_INPUT before any
     // resolver runs, which is the clearer error; anything else means the estimate gave up.
-    if (error instanceof GraphQLError && /^Variable "\$/.test(error.message)) return;
+    if (error instanceof GraphQLError && /^Variable "\$/.test(error.message)) return null;
     throw queryTooComplex("complexity", limits.maxComplexity);
   }
   if (complexity > limits.maxComplexity) throw queryTooComplex("complexity", limits.maxComplexity, complexity);
+  return complexity;
+}
+
+/** The complexity of each admitted request's operation, for admission to charge (src/http/admission.ts). */
+const complexities = new WeakMap<GraphQLRequest, number>();
+
+export function operationComplexity(request: GraphQLRequest): number {
+  return complexities.get(request) ?? 0;
 }
 
 /**
@@ -140,17 +149,20 @@ export function costLimitsPlugin(limits: CostLimits, verdicts: VerdictCache = ne
           const cached = verdicts.get(key);
           if (cached !== undefined) {
             // A fresh error each time: Apollo may annotate the one it is given.
-            if (cached) throw new GraphQLError(cached.message, { extensions: { ...cached.extensions } });
+            if (cached !== null && typeof cached === "object") throw new GraphQLError(cached.message, { extensions: { ...cached.extensions } });
+            if (typeof cached === "number") complexities.set(request, cached);
             return;
           }
+          let verdict: number | null = null;
           try {
-            checkCostLimits(schema, document, operation, request.variables, limits);
+            verdict = checkCostLimits(schema, document, operation, request.variables, limits);
+            if (verdict !== null) complexities.set(request, verdict);
           } catch (error) {
             if (!(error instanceof GraphQLError)) throw error;
             verdicts.set(key, { message: error.message, extensions: { ...error.extensions } });
             throw error;
           }
-          verdicts.set(key, null);
+          verdicts.set(key, verdict);
         },
       };
     },

@@ -5,13 +5,13 @@ export const VERDICT_CACHE_MAX_ENTRIES = 2_000;
 /** Keys are fixed-size digests, so this only binds when many verdicts carry long messages. */
 export const VERDICT_CACHE_MAX_BYTES = 1024 * 1024;
 
-/** What pricing decided: null to run the operation, else the refusal to send again. */
-export type Verdict = { message: string; extensions: Record<string, unknown> } | null;
+/** What pricing decided: the price (or null) to run the operation, else the refusal to send again. */
+export type Verdict = { message: string; extensions: Record<string, unknown> } | number | null;
 
 /** A JavaScript string costs about two bytes a character; a Map entry a few dozen more. */
 const ENTRY_OVERHEAD_BYTES = 64;
 const sizeOf = (key: string, verdict: Verdict) =>
-  ENTRY_OVERHEAD_BYTES + 2 * (key.length + (verdict ? verdict.message.length + JSON.stringify(verdict.extensions).length : 0));
+  ENTRY_OVERHEAD_BYTES + 2 * (key.length + (verdict !== null && typeof verdict === "object" ? verdict.message.length + JSON.stringify(verdict.extensions).length : 0));
 
 /**
  * Cost verdicts by (document, operation, variables), least recently used first out, bounded

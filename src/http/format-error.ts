@@ -19,6 +19,8 @@ const SAFE_CODES = new Set([
   "BAD_REQUEST",
   "QUERY_TOO_COMPLEX",
   "RATE_LIMITED",
+  "QUERY_TIMEOUT",
+  "SERVER_BUSY",
 ]);
 
 const INTROSPECTION_REFUSED = /^GraphQL introspection is not allowed/;

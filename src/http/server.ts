@@ -15,6 +15,7 @@ import { createLoaders } from "../loaders";
 import type { ReadContext } from "../loaders/read-context";
 import { articleSelectionPlugin } from "../graphql/article-selection.plugin";
 import { openReadDataSource } from "../db/data-source";
+import { openReadDatabase, type ReadDatabase } from "../db/read-database";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
 import { createFeedRoutes } from "../feeds/feed.routes";
@@ -23,7 +24,7 @@ import { newResponseCacheState } from "../cache/response-cache.plugin";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
-import { createRateLimiter } from "./rate-limit";
+import { createAdmission } from "./admission";
 import { checkRequestShape, requestPartsFromBody, requestPartsFromSearch, throttledWarning } from "./request-shape";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
 import { WebhookWorker } from "../webhooks/delivery.worker";
@@ -38,6 +39,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Where cost verdicts are kept; given by tests that inspect its bound. */
   verdictCache?: VerdictCache;
+  /** Where loaders read; by default openReadDatabase (worker threads on SQLite). Tests wrap it to slow it down. */
+  readDatabase?: (config: AppConfig, writer: DataSource) => Promise<ReadDatabase>;
 }
 
 export interface App {
@@ -62,15 +65,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource } = options;
-  // Reads (loaders) use their own connection so they never see a write in progress.
+  // Reads (loaders) use their own connections, off the event loop, so they never see a write in
+  // progress and never hold up anything but their own request.
+  const reader = await (options.readDatabase ?? openReadDatabase)(config, dataSource);
+  // TypeORM on its own read connection too, for what reads rarely and is cached (feeds, cache
+  // schedule, webhook logs): it sees only committed rows, like the pool.
   const readDataSource = await openReadDataSource(config.database, dataSource);
   const clock = options.clock ?? systemClock;
   const authenticate = options.authenticate ?? createAuthenticator(dataSource, clock);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const rateLimiter = createRateLimiter(config.rateLimit);
+  const admission = await createAdmission({ config, reader, logger });
   const schema = await buildAppSchema();
   const warnRefusal = throttledWarning(logger, clock);
-  const feeds = await createFeedRoutes({ config, dataSource, readDataSource, clock, logger });
+  const feeds = await createFeedRoutes({ config, dataSource, readDataSource, reader, clock, logger });
   // What other instances change reaches the feeds' cache through the same channel as GraphQL's.
   const caching = await createResponseCaching({ config, dataSource, readDataSource, clock, logger, onForeignChange: (keys) => feeds.invalidate(keys) });
 
@@ -102,6 +109,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, caching.plugin),
+      // After costLimitsPlugin, whose complexity it charges for.
+      admission.plugin,
     ],
   });
   await apollo.start();
@@ -151,7 +160,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         scope.viewerKind = viewer.kind;
         const now = clock.now();
         const keys = viewer.kind === "anonymous" ? cache.keys : null;
-        const reads: ReadContext = { dataSource: readDataSource, viewer, now, keys };
+        const reads: ReadContext = { db: reader, entities: readDataSource, viewer, now, keys };
         return { requestId: scope.requestId, viewer, now, dataSource, config, cache, reads, loaders: createLoaders(reads) };
       },
     });
@@ -188,7 +197,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (url.pathname === "/readyz") {
       try {
-        await dataSource.query("SELECT 1");
+        await reader.probe(config.reads.readyTimeoutMs);
         return sendJson(res, 200, { status: "ready" });
       } catch (error) {
         logger.error({ requestId: scope.requestId, err: error }, "readiness check failed");
@@ -196,11 +205,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     }
     // Health checks are exempt so an orchestrator never restarts a server for being busy.
-    const decision = rateLimiter.check(req);
-    if (!decision.allowed) {
+    const refusal = await admission.arrive(req, scope);
+    if (refusal) {
       req.resume();
-      return sendJson(res, 429, errorBody("too many requests; retry later", "RATE_LIMITED", scope.requestId), {
-        "retry-after": String(decision.retryAfterSeconds),
+      scope.errorCodes = [refusal.code];
+      return sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, scope.requestId), {
+        "retry-after": String(refusal.retryAfterSeconds),
         "x-request-id": scope.requestId,
       });
     }
@@ -221,7 +231,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     } catch {
       url = new URL("http://localhost/");
     }
-    res.once("close", () => logRequest(logger, scope, { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt }));
+    res.once("close", () => {
+      admission.finished(scope);
+      logRequest(logger, scope, { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt });
+    });
     try {
       await requestScope.run(scope, () => route(req, res, url, scope));
     } catch (error) {
@@ -268,6 +281,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       feeds.close();
       await apollo.stop();
       await caching.close();
+      await admission.close();
+      await reader.close();
       if (readDataSource !== dataSource) await readDataSource.destroy();
     },
   };

@@ -58,10 +58,10 @@ const statusConditions: Record<ArticleStatus, string> = {
 
 /** Visibility, parent and filter conditions of an article list; also what `search` filters by. */
 export function buildConditions(context: ReadContext, spec: ArticleListSpec): ArticleConditions {
-  const { dataSource } = context;
+  const { db } = context;
   const filter = spec.filter ?? {};
   const includeDeleted = filter.statuses?.includes(ArticleStatus.DELETED) ?? false;
-  const visibility = articleVisibility(dataSource, context.viewer, context.now, "a", { includeDeleted });
+  const visibility = articleVisibility(db, context.viewer, context.now, "a", { includeDeleted });
   const sql: ArticleConditions = { where: [visibility.sql], params: { ...visibility.params }, joins: [] };
 
   if (spec.parent?.kind === "author") {
@@ -91,15 +91,15 @@ export function buildConditions(context: ReadContext, spec: ArticleListSpec): Ar
   }
   if (filter.publishedAfter) {
     sql.where.push("a.published_at >= :filterPublishedAfter");
-    sql.params.filterPublishedAfter = timestampParam(dataSource, filter.publishedAfter);
+    sql.params.filterPublishedAfter = timestampParam(db, filter.publishedAfter);
   }
   if (filter.publishedBefore) {
     sql.where.push("a.published_at < :filterPublishedBefore");
-    sql.params.filterPublishedBefore = timestampParam(dataSource, filter.publishedBefore);
+    sql.params.filterPublishedBefore = timestampParam(db, filter.publishedBefore);
   }
   if (filter.statuses && filter.statuses.length > 0) {
     sql.where.push(`(${filter.statuses.map((s) => statusConditions[s]).join(" OR ")})`);
-    sql.params.statusNow = timestampParam(dataSource, context.now);
+    sql.params.statusNow = timestampParam(db, context.now);
   }
   return sql;
 }
@@ -109,7 +109,7 @@ export function addDateKeyset(context: ReadContext, conditions: ArticleCondition
   const [value, id] = decodeCursor(after);
   if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
   conditions.where.push(`(${sort} ${comparison} :afterValue OR (${sort} = :afterValue AND a.id ${comparison} :afterId))`);
-  conditions.params.afterValue = timestampParam(context.dataSource, new Date(value));
+  conditions.params.afterValue = timestampParam(context.db, new Date(value));
   conditions.params.afterId = id;
 }
 
@@ -169,7 +169,7 @@ function hasFilter(spec: ArticleListSpec): boolean {
  * thousand. Other orders, filters and previewing viewers take the general query.
  */
 function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window: ArticleWindow, order: ArticleOrder): ArticlePageQuery | null {
-  const tagRows = publicTagRowVisibility(context.dataSource, context.viewer, context.now, "pt");
+  const tagRows = publicTagRowVisibility(context.db, context.viewer, context.now, "pt");
   const byPublication = order === ArticleOrder.PUBLISHED_AT_DESC || order === ArticleOrder.PUBLISHED_AT_ASC;
   if (!tagRows || spec.parent?.kind !== "tag" || !byPublication || hasFilter(spec)) return null;
 
@@ -181,7 +181,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
     const [value, id] = decodeCursor(window.after);
     if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
     where.push(`(pt.live_at ${comparison} :afterValue OR (pt.live_at = :afterValue AND pt.article_id ${comparison} :afterId))`);
-    params.afterValue = timestampParam(context.dataSource, new Date(value));
+    params.afterValue = timestampParam(context.db, new Date(value));
     params.afterId = id;
   }
   const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
@@ -208,7 +208,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
 
 /** Counts for the same lists (per parent when nested); run only when a client asks for totalCount. */
 export function articleCountQuery(context: ReadContext, spec: ArticleListSpec): { sql: string; params: Record<string, unknown> } {
-  const tagRows = publicTagRowVisibility(context.dataSource, context.viewer, context.now, "pt");
+  const tagRows = publicTagRowVisibility(context.db, context.viewer, context.now, "pt");
   if (tagRows && spec.parent?.kind === "tag" && !hasFilter(spec)) {
     return {
       sql: `SELECT pt.tag_id AS parent_id, COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id IN (:...parentIds) AND ${tagRows.sql} GROUP BY pt.tag_id`,

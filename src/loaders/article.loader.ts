@@ -3,7 +3,7 @@ import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
 import { articlesOfKey, ENTITY_LISTS, entityKey, kindKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
-import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
+import { isPostgres, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import {
@@ -90,14 +90,14 @@ function recordArticles(keys: Set<string>, articles: readonly Article[]): void {
 }
 
 export function createArticleLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>, tagsByArticle?: DataLoader<number, Tag[]>) {
-  const { dataSource, viewer, now } = context;
+  const { db, viewer, now } = context;
   const keys = context.keys ?? null;
-  const visible = (options?: { includeDeleted?: boolean }) => articleVisibility(dataSource, viewer, now, "a", options);
+  const visible = (options?: { includeDeleted?: boolean }) => articleVisibility(db, viewer, now, "a", options);
 
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return queryNamed(dataSource, `SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
+    return db.query(`SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
   }
 
   // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.
@@ -122,7 +122,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   function countLoader(kind: "author" | "tag") {
     const loader = new DataLoader<number, number>(async (ids) => {
       const { sql, params } = articleCountQuery(context, { parent: { kind, ids: [...ids] } });
-      const rows = await queryNamed<{ parent_id: number; n: number }>(dataSource, sql, params);
+      const rows = await db.query<{ parent_id: number; n: number }>(sql, params);
       const counts = new Map(rows.map((r) => [Number(r.parent_id), Number(r.n)]));
       return ids.map((id) => counts.get(id) ?? 0);
     });
@@ -145,7 +145,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
           const { first, after, orderBy } = groupKeys[0];
           const ids = [...new Set(groupKeys.map((k) => k.parentId))];
           const query = articlePageQuery(context, { parent: { kind, ids }, orderBy }, { first, after });
-          const rows = await queryNamed(dataSource, query.sql, query.params);
+          const rows = await db.query(query.sql, query.params);
           const byParent = new Map<number, Article[]>();
           const articles = readArticles(rows, authorById);
           rows.forEach((row, index) => {
@@ -218,7 +218,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       tag_weights AS (
         SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live
       ),
-      tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(dataSource))}),
+      tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(db))}),
       picks AS (
         -- CROSS JOIN fixes the join order: from the few picks to their articles, never the reverse.
         SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
@@ -240,7 +240,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns((context.selection ?? FULL_SELECTION).related)}
       FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
       WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row`;
-    const rows = await queryNamed(dataSource, sql, { ...vis.params, poolNow: timestampParam(dataSource, now), relatedIds: ids, relatedFirst: first });
+    const rows = await db.query(sql, { ...vis.params, poolNow: timestampParam(db, now), relatedIds: ids, relatedFirst: first });
     const result = new Map<number, RelatedHit[]>();
     for (const row of rows) {
       const srcId = Number(row.src_id);
@@ -262,7 +262,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function listArticles(filter: ArticleFilterValues | null | undefined, orderBy: ArticleOrder | null | undefined, window: ArticleWindow): Promise<Page<Article>> {
     const spec: ArticleListSpec = { filter, orderBy };
     const query = articlePageQuery(context, spec, window);
-    const rows = readArticles(await queryNamed(dataSource, query.sql, query.params), authorById);
+    const rows = readArticles(await db.query(query.sql, query.params), authorById);
     if (keys) {
       keys.add(ENTITY_LISTS.article);
       recordFilter(keys, filter);
@@ -273,7 +273,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
     return toPage(rows, window, query.sortKey, () => {
       count ??= (async () => {
         const { sql, params } = articleCountQuery(context, spec);
-        const [row] = await queryNamed<{ n: number }>(dataSource, sql, params);
+        const [row] = await db.query<{ n: number }>(sql, params);
         return Number(row.n);
       })();
       return count;

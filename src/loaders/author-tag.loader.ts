@@ -2,7 +2,6 @@ import DataLoader from "dataloader";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
 import { ENTITY_LISTS, entityKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
-import { queryNamed } from "../db/dialect";
 import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
@@ -35,37 +34,37 @@ interface Window {
  * many visible articles each has, so the count is computed under the same visibility rule.
  */
 export function createAuthorTagLoaders(context: ReadContext) {
-  const { dataSource, viewer, now } = context;
+  const { db, viewer, now } = context;
   const keys = context.keys ?? null;
 
   const authorById = recordOnLoad(
     new DataLoader<number, Author | null>(async (ids) => {
-      const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
+      const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
       return byKey(ids, rows.map(authorFromRow), (a) => a.id);
     }),
     keys,
     (id) => entityKey("author", id),
   );
   const authorBySlug = new DataLoader<string, Author | null>(async (slugs) => {
-    const rows = await queryNamed(dataSource, `SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs });
+    const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs });
     const authors = rows.map(authorFromRow);
     for (const author of authors) authorById.prime(author.id, author);
     return byKey(slugs, authors, (a) => a.slug);
   });
   recordOnResult(authorBySlug, keys, (set, author) => recordFound(set, "author", author));
   // A tag only the viewer's unreadable articles carry (a draft's new tag) does not exist for them.
-  const tagVis = tagVisibility(dataSource, viewer, now, "t");
+  const tagVis = tagVisibility(db, viewer, now, "t");
   const visibleTag = tagVis ? ` AND ${tagVis.sql}` : "";
   const tagById = recordOnLoad(
     new DataLoader<number, Tag | null>(async (ids) => {
-      const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids });
+      const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids });
       return byKey(ids, rows.map(tagFromRow), (t) => t.id);
     }),
     keys,
     (id) => entityKey("tag", id),
   );
   const tagBySlug = new DataLoader<string, Tag | null>(async (slugs) => {
-    const rows = await queryNamed(dataSource, `SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs });
+    const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs });
     const tags = rows.map(tagFromRow);
     for (const tag of tags) tagById.prime(tag.id, tag);
     return byKey(slugs, tags, (t) => t.slug);
@@ -74,9 +73,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
 
   /** Tags of many articles in one statement, in the editor's order. */
   const tagsByArticle = new DataLoader<number, Tag[]>(async (articleIds) => {
-    const rows = await queryNamed<Row>(
-      dataSource,
-      `SELECT at.article_id AS article_id, ${TAG_COLUMNS} FROM article_tags at JOIN tags t ON t.id = at.tag_id
+    const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${TAG_COLUMNS} FROM article_tags at JOIN tags t ON t.id = at.tag_id
        WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
       { articleIds },
     );
@@ -103,8 +100,8 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const table = kind === "author" ? "authors" : "tags";
     const alias = kind === "author" ? "au" : "t";
     const columns = kind === "author" ? AUTHOR_COLUMNS : TAG_COLUMNS;
-    const publicTagRows = kind === "tag" ? publicTagRowVisibility(dataSource, viewer, now, "ct") : null;
-    const vis = publicTagRows ?? articleVisibility(dataSource, viewer, now, "a");
+    const publicTagRows = kind === "tag" ? publicTagRowVisibility(db, viewer, now, "ct") : null;
+    const vis = publicTagRows ?? articleVisibility(db, viewer, now, "a");
     const countSql =
       kind === "author"
         ? `(SELECT COUNT(*) FROM articles a WHERE a.author_id = au.id AND ${vis.sql})`
@@ -130,7 +127,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const order = byCount ? "listed.article_count DESC, listed.list_id ASC" : "listed.list_name ASC, listed.list_id ASC";
     const sql = `SELECT * FROM (SELECT ${columns}, ${alias}.id AS list_id, ${alias}.name AS list_name, ${countSql} AS article_count FROM ${table} ${alias} ${listedWhere}) listed
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT :pageLimit`;
-    const rows = await queryNamed(dataSource, sql, params);
+    const rows = await db.query(sql, params);
     const counts = new Map<number, number>(rows.map((r) => [Number(r.list_id), Number(r.article_count)]));
     const items = rows.slice(0, window.first).map((row) => (kind === "author" ? authorFromRow(row) : tagFromRow(row))) as unknown as T[];
     if (keys) {
@@ -148,7 +145,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
         hasNextPage: rows.length > window.first,
         hasPreviousPage: Boolean(window.after),
         totalCount: () =>
-          (total ??= queryNamed<{ n: number }>(dataSource, `SELECT COUNT(*) AS n FROM ${table} ${alias} ${listedWhere}`, { ...listed?.params }).then(([r]) => Number(r.n))),
+          (total ??= db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} ${alias} ${listedWhere}`, { ...listed?.params }).then(([r]) => Number(r.n))),
       },
     };
   }

@@ -1,12 +1,12 @@
 import type DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
-import { queryNamed } from "../db/dialect";
 import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import { buildFtsQuery } from "../search/fts-query";
 import { ftsModuleFor } from "../search/search-index";
+import { assertPrefixesLongEnough } from "../search/search-price";
 import {
   addDateKeyset,
   ArticleOrder,
@@ -51,12 +51,13 @@ function relevanceOffset(after: string | null | undefined): number {
 }
 
 export function createSearchLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>) {
-  const { dataSource } = context;
+  const { db } = context;
 
   /** Runs a search statement; FTS5 errors become a generic BAD_USER_INPUT, never the SQLite text. */
   async function run(sql: string, params: Record<string, unknown>, isMatchError: (e: unknown) => boolean) {
     try {
-      return await queryNamed(dataSource, sql, params);
+      // Heavy: how long a search takes depends on how broad its words are.
+      return await db.query(sql, params, { heavy: true });
     } catch (error) {
       if (isMatchError(error)) throw badInput("the search query could not be understood", { query: "not searchable" });
       throw error;
@@ -69,9 +70,10 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
    * hit's fields come from the batched article loaders like any other article.
    */
   async function search(input: string, filter: ArticleFilterValues | null | undefined, orderBy: SearchOrder, window: ArticleWindow): Promise<Page<SearchHitData>> {
-    const fts = ftsModuleFor(dataSource);
+    const fts = ftsModuleFor(db);
     const parsed = buildFtsQuery(input);
     if (!parsed) throw badInput("query has no searchable words", { query: "no searchable words" });
+    assertPrefixesLongEnough(parsed);
 
     const conditions = buildConditions(context, { filter });
     conditions.params.searchMatch = parsed.match;

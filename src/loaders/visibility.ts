@@ -1,5 +1,4 @@
-import type { DataSource } from "typeorm";
-import { timestampParam } from "../db/dialect";
+import { timestampParam, type DialectSource } from "../db/dialect";
 import { hasRole, Role, type Viewer } from "../viewer";
 
 /**
@@ -18,7 +17,7 @@ export interface VisibilityCondition {
 }
 
 export function articleVisibility(
-  dataSource: DataSource,
+  db: DialectSource,
   viewer: Viewer,
   now: Date,
   alias: string,
@@ -26,7 +25,7 @@ export function articleVisibility(
 ): VisibilityCondition {
   const live = `(${alias}.status = 'published' AND ${alias}.published_at <= :visibleNow)`;
   const notDeleted = `${alias}.deleted_at IS NULL`;
-  const params: Record<string, unknown> = { visibleNow: timestampParam(dataSource, now) };
+  const params: Record<string, unknown> = { visibleNow: timestampParam(db, now) };
 
   if (hasRole(viewer, Role.EDITOR)) {
     return { sql: options.includeDeleted ? "1 = 1" : notDeleted, params: {} };
@@ -45,9 +44,9 @@ export function articleVisibility(
  * answered from the (tag_id, live_at) index without touching articles. Returns null when the
  * viewer sees more than the public (previews), and callers then use articleVisibility.
  */
-export function publicTagRowVisibility(dataSource: DataSource, viewer: Viewer, now: Date, alias: string): VisibilityCondition | null {
+export function publicTagRowVisibility(db: DialectSource, viewer: Viewer, now: Date, alias: string): VisibilityCondition | null {
   if (viewer.kind !== "anonymous") return null;
-  return { sql: `${alias}.live_at <= :visibleNow`, params: { visibleNow: timestampParam(dataSource, now) } };
+  return { sql: `${alias}.live_at <= :visibleNow`, params: { visibleNow: timestampParam(db, now) } };
 }
 
 /**
@@ -56,7 +55,7 @@ export function publicTagRowVisibility(dataSource: DataSource, viewer: Viewer, n
  * article) does not exist for the public. Null when there is nothing to check. For the public
  * it is an index probe on (tag_id, live_at).
  */
-export function tagVisibility(dataSource: DataSource, viewer: Viewer, now: Date, alias: string): VisibilityCondition | null {
+export function tagVisibility(dataSource: DialectSource, viewer: Viewer, now: Date, alias: string): VisibilityCondition | null {
   if (hasRole(viewer, Role.EDITOR)) return null;
   const publicRows = publicTagRowVisibility(dataSource, viewer, now, "vt");
   if (publicRows) return { sql: `EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = ${alias}.id AND ${publicRows.sql})`, params: publicRows.params };

@@ -11,7 +11,8 @@ import type { ReadContext } from "./read-context";
  * is checked by the resolver (ADMIN only) before it asks.
  */
 export function createWebhookReads(context: ReadContext) {
-  const { dataSource } = context;
+  const dataSource = context.entities;
+  if (!dataSource) throw new Error("webhook views need the read connection's entities");
   return {
     listWebhooks(): Promise<Webhook[]> {
       return dataSource.getRepository(Webhook).find({ order: { id: "ASC" } });

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
+import type { Dialect } from "../db/dialect";
 import { userError } from "../errors";
 import * as sqliteFts from "./fts.sqlite";
 
@@ -13,8 +14,8 @@ function isSqlite(type: string): boolean {
   return type === "sqlite" || type === "better-sqlite3";
 }
 
-export function ftsModuleFor(dataSource: DataSource): FtsModule {
-  if (isSqlite(dataSource.options.type)) return sqliteFts;
+export function ftsModuleFor(source: DataSource | { readonly dialect: Dialect }): FtsModule {
+  if ("dialect" in source ? source.dialect === "sqlite" : isSqlite(source.options.type)) return sqliteFts;
   throw userError("BAD_USER_INPUT", "full-text search is not available on this database yet (SQLite only)");
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { TokenBuckets, tokenKey } from "../../src/http/rate-limit";
+import { RuleLimiter, sustainedWindow, tokenKey } from "../../src/http/rate-limit";
 import { firstError, postJson, send } from "../support/hardening";
 import { startTestServer, type TestServer } from "../support/server";
 
@@ -53,30 +53,40 @@ describe("rate limiting over HTTP", () => {
   });
 });
 
-describe("token buckets", () => {
-  test("keep no token text and stay within maxBuckets under a spray of clients", () => {
-    let now = 0;
-    const buckets = new TokenBuckets({ perMinute: 60, burst: 2 }, 100, () => now);
-    for (let i = 0; i < 10_000; i++) buckets.take(`client-${i}`);
-    assert.ok(buckets.size <= 100, `kept ${buckets.size} buckets`);
-    // Idle buckets that have refilled are dropped even below the cap.
-    now += 60_000;
-    buckets.take("late");
-    assert.equal(buckets.size, 1);
+describe("rate limiter", () => {
+  test("keeps no token text", () => {
     assert.doesNotMatch(tokenKey("Bearer secret-token"), /secret/);
     assert.equal(tokenKey("Bearer a"), tokenKey("Bearer a"));
     assert.notEqual(tokenKey("Bearer a"), tokenKey("Bearer b"));
   });
 
-  test("Retry-After is the time until the next whole request", () => {
-    let now = 0;
-    const buckets = new TokenBuckets({ perMinute: 6, burst: 1 }, 10, () => now);
-    assert.deepEqual(buckets.take("a"), { allowed: true });
-    assert.deepEqual(buckets.take("a"), { allowed: false, retryAfterSeconds: 10 });
-    now += 4_000;
-    assert.deepEqual(buckets.take("a"), { allowed: false, retryAfterSeconds: 6 });
-    now += 6_000;
-    assert.deepEqual(buckets.take("a"), { allowed: true });
-    assert.deepEqual(new TokenBuckets({ perMinute: 0, burst: 0 }, 10).take("x"), { allowed: true });
+  test("enforces the sustained rate over the shortest window holding whole points", () => {
+    assert.deepEqual(sustainedWindow(600), { points: 10, seconds: 1 });
+    assert.deepEqual(sustainedWindow(60), { points: 1, seconds: 1 });
+    assert.deepEqual(sustainedWindow(6), { points: 1, seconds: 10 });
+    assert.deepEqual(sustainedWindow(90), { points: 3, seconds: 2 });
+  });
+
+  test("charges a price in points, draws on the burst reserve, and says when to come back", async () => {
+    const limiter = new RuleLimiter({ perMinute: 60, burst: 5 }, "unit", { redis: null, failure: "open", prefix: `unit-${process.pid}` });
+    // A price fits in a window (1 point) or in the reserve (4), never across both.
+    assert.equal(limiter.capacity, 4);
+    assert.equal((await limiter.take("a", 4)).allowed, true);
+    assert.equal((await limiter.take("a", 1)).allowed, true);
+    const refused = await limiter.take("a", 1);
+    assert.equal(refused.allowed, false);
+    // One point a second: the next whole point is under a second away.
+    assert.equal(!refused.allowed && refused.retryAfterSeconds, 1);
+    // A price only the reserve can pay waits for the reserve (a minute), not for the next window.
+    const dear = await limiter.take("b", 4);
+    assert.equal(dear.allowed, true);
+    assert.equal((await limiter.take("b", 1)).allowed, true);
+    const again = await limiter.take("b", 4);
+    assert.ok(!again.allowed && again.retryAfterSeconds > 50, JSON.stringify(again));
+    // Another client is unaffected, and a limiter with a zero rate is off.
+    assert.equal((await limiter.take("c", 1)).allowed, true);
+    const off = new RuleLimiter({ perMinute: 0, burst: 0 }, "off", { redis: null, failure: "open", prefix: `unit-${process.pid}` });
+    assert.equal(off.enabled, false);
+    assert.equal((await off.take("x", 1000)).allowed, true);
   });
 });

@@ -1,0 +1,198 @@
+import { HeaderMap } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import { DataSource, type DataSourceOptions } from "typeorm";
+import type { AppConfig } from "../config";
+import { openReadDataSource } from "./data-source";
+import type { Dialect } from "./dialect";
+import { currentRequestScope } from "./request-scope";
+
+export interface ReadQueryOptions {
+  /**
+   * Statements whose cost grows with user input (full-text search) run in their own lane, so
+   * however many of them are waiting, page reads still find a free worker.
+   */
+  heavy?: boolean;
+}
+
+/**
+ * Where every loader reads: raw SQL with TypeORM's `:name` / `:...list` parameters, answered
+ * off the event loop where the driver allows it, each statement with a deadline. Writes never
+ * come here; they keep the one TypeORM writer.
+ */
+export interface ReadDatabase {
+  readonly dialect: Dialect;
+  query<Row = Record<string, any>>(sql: string, params?: Record<string, unknown>, options?: ReadQueryOptions): Promise<Row[]>;
+  /** Statements waiting for a connection or worker; the load shedder reads it. */
+  readonly queued: number;
+  /** For /readyz: settles within `deadlineMs` and never queues behind reads. */
+  probe(deadlineMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const retryAfter = (seconds: number) => new HeaderMap([["retry-after", String(seconds)]]);
+
+/** A statement ran past its deadline and was abandoned; the client may retry later. */
+export function queryTimeoutError(): GraphQLError {
+  return new GraphQLError("the request took too long to answer and was stopped; retry later", {
+    extensions: { code: "QUERY_TIMEOUT", http: { status: 503, headers: retryAfter(1) } },
+  });
+}
+
+/** Too much is waiting already; refusing now is kinder than answering late. */
+export function serverBusyError(): GraphQLError {
+  return new GraphQLError("the server is busy; retry later", {
+    extensions: { code: "SERVER_BUSY", http: { status: 503, headers: retryAfter(1) } },
+  });
+}
+
+/** Charges a statement to the request that caused it (`x-sql-statements`) when TypeORM's logger does not see it. */
+export function countStatement(): void {
+  const scope = currentRequestScope();
+  if (scope) scope.statements += 1;
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  if (ms <= 0) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** PostgreSQL's answer to `statement_timeout` (query_canceled), and pg's own client-side timeouts. */
+function isPostgresTimeout(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string }; message?: string } | null;
+  return e?.code === "57014" || e?.driverError?.code === "57014" || /Query read timeout/.test(String(e?.message));
+}
+
+function isPoolWaitTimeout(error: unknown): boolean {
+  return /timeout exceeded when trying to connect/.test(String((error as Error | null)?.message));
+}
+
+/**
+ * Reads through a TypeORM DataSource in this process: PostgreSQL (a pool of its own, with
+ * `statement_timeout` on every connection) and the SQLite fallbacks (the sqlite3 driver, which
+ * already works on libuv's threads, and `:memory:`, which cannot be opened twice). On the
+ * fallbacks the deadline abandons the answer, not the statement, which runs to its end.
+ *
+ * SQLite runs one statement at a time per connection, and the sqlite3 driver parks every
+ * statement sent meanwhile on a libuv thread, the same four threads file and DNS work need; so
+ * on SQLite statements wait here, in a bounded queue, and take one thread at a time.
+ */
+class DataSourceReader implements ReadDatabase {
+  private inFlight = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly dialect: Dialect,
+    private readonly dataSource: DataSource,
+    private readonly settings: AppConfig["reads"],
+    /** Statements sent to the driver at once; PostgreSQL's pool queues for itself. */
+    private readonly concurrency: number,
+    private readonly owned: boolean,
+    private readonly probeSource: DataSource,
+  ) {}
+
+  get queued(): number {
+    return Math.max(0, this.inFlight - this.concurrency);
+  }
+
+  private async turn(abandoned: () => boolean): Promise<boolean> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return true;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    // The turn was handed over with the slot taken; a statement abandoned meanwhile gives it on.
+    if (abandoned()) {
+      this.done();
+      return false;
+    }
+    return true;
+  }
+
+  private done() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+
+  private async run<Row>(text: string, values: unknown[], abandoned: () => boolean): Promise<Row[]> {
+    if (!(await this.turn(abandoned))) return [];
+    try {
+      return (await this.dataSource.query(text, values)) as Row[];
+    } finally {
+      this.done();
+    }
+  }
+
+  async query<Row>(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
+    if (this.dialect === "postgres") return this.queryPostgres<Row>(text, values);
+    if (this.inFlight - this.concurrency >= this.settings.maxQueue) throw serverBusyError();
+    let timedOut = false;
+    this.inFlight++;
+    try {
+      return await withDeadline(this.run<Row>(text, values, () => timedOut), this.settings.queryTimeoutMs, () => {
+        timedOut = true;
+        return queryTimeoutError();
+      });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async queryPostgres<Row>(text: string, values: unknown[]): Promise<Row[]> {
+    this.inFlight++;
+    try {
+      return (await this.dataSource.query(text, values)) as Row[];
+    } catch (error) {
+      if (isPostgresTimeout(error)) throw queryTimeoutError();
+      if (isPoolWaitTimeout(error)) throw serverBusyError();
+      throw error;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async probe(deadlineMs: number): Promise<void> {
+    await withDeadline(this.probeSource.query("SELECT 1"), deadlineMs, () => new Error(`database probe took over ${deadlineMs} ms`));
+  }
+
+  async close(): Promise<void> {
+    if (this.owned && this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/**
+ * PostgreSQL reads get their own pool so a slow read never holds a connection a write needs.
+ * Every connection carries `statement_timeout`, so the server itself cancels a statement past
+ * the deadline; `query_timeout` backs it up on the client side (a network that stops answering)
+ * and `connectionTimeoutMillis` bounds the wait for a free connection.
+ */
+async function openPostgresReader(config: AppConfig, writer: DataSource): Promise<ReadDatabase> {
+  const { queryTimeoutMs, poolSize } = config.reads;
+  const timeouts = queryTimeoutMs > 0 ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + 1_000, connectionTimeoutMillis: queryTimeoutMs } : {};
+  const options = writer.options as DataSourceOptions & { extra?: Record<string, unknown> };
+  const reader = new DataSource({ ...options, extra: { ...options.extra, ...timeouts, max: Math.max(2, poolSize * 2) } } as DataSourceOptions);
+  await reader.initialize();
+  return new DataSourceReader("postgres", reader, config.reads, Math.max(2, poolSize * 2), true, writer);
+}
+
+/**
+ * Picks the reader for the configured database: SQLite files on better-sqlite3 read on worker
+ * threads (src/db/read-pool.sqlite.ts); PostgreSQL through its own pool with a server-side
+ * statement timeout; the sqlite3 driver and `:memory:` in process.
+ */
+export async function openReadDatabase(config: AppConfig, writer: DataSource): Promise<ReadDatabase> {
+  const database = config.database;
+  if (database.type === "postgres") return openPostgresReader(config, writer);
+  if (database.driver === "better-sqlite3" && database.path !== ":memory:") {
+    const { openSqliteReadPool } = await import("./read-pool.sqlite");
+    return openSqliteReadPool(database.path, config.reads, writer);
+  }
+  const reader = await openReadDataSource(database, writer);
+  return new DataSourceReader("sqlite", reader, config.reads, 1, reader !== writer, writer);
+}
