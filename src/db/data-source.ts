@@ -11,6 +11,7 @@ import { ArticleTag } from "../entities/article-tag.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
 import { migrations } from "../migrations";
+import { withStartupLock } from "./startup-lock";
 import { StatementCountingLogger } from "./statement-counter";
 
 export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision];
@@ -26,7 +27,9 @@ export function createDataSource(database: DatabaseConfig): DataSource {
   } satisfies Partial<DataSourceOptions>;
 
   if (database.type === "postgres") {
-    return new DataSource({ ...common, type: "postgres", url: database.url });
+    // A bounded wait for a connection: an unreachable server fails the request (503) instead
+    // of holding it forever.
+    return new DataSource({ ...common, type: "postgres", url: database.url, connectTimeoutMS: 10_000 });
   }
   if (database.path !== ":memory:") fs.mkdirSync(path.dirname(database.path), { recursive: true });
   if (database.driver === "better-sqlite3") {
@@ -62,7 +65,8 @@ export async function openDatabase(database: DatabaseConfig): Promise<DataSource
     // WAL makes fsync per commit unnecessary for durability against process crashes.
     await dataSource.query("PRAGMA synchronous = NORMAL");
   }
-  await dataSource.runMigrations({ transaction: "each" });
+  // Instances starting together on one PostgreSQL database migrate one after another.
+  await withStartupLock(dataSource, () => dataSource.runMigrations({ transaction: "each" }));
   return dataSource;
 }
 

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError } from "graphql";
+import { classifyDriverError } from "../db/driver-errors";
 import { currentRequestScope } from "../db/request-scope";
 import type { Logger } from "./request-log";
 
@@ -18,6 +19,7 @@ const SAFE_CODES = new Set([
   "BAD_REQUEST",
   "QUERY_TOO_COMPLEX",
   "RATE_LIMITED",
+  "SERVICE_UNAVAILABLE",
 ]);
 
 interface FieldValidationError {
@@ -73,6 +75,14 @@ export function createFormatError(logger: Logger) {
     if (deliberate) {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
+    }
+    // A lost database or text PostgreSQL cannot store: a code the client can act on (the 503
+    // status is set by databaseFaultPlugin), still without the driver's words.
+    const fault = classifyDriverError(original);
+    if (fault) {
+      logger.warn({ requestId: requestId ?? null, err: original, path: formatted.path }, fault === "unavailable" ? "database unavailable" : "unstorable text");
+      const [code, message] = fault === "unavailable" ? ["SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly"] : ["BAD_USER_INPUT", "the input contains characters that cannot be stored (such as NUL)"];
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, ...(requestId ? { requestId } : {}) } };
     }
     logger.error({ requestId: requestId ?? null, err: original, path: formatted.path }, "unexpected error");
     return {

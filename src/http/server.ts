@@ -17,6 +17,8 @@ import { createAuthenticator } from "../auth/authenticate";
 import { ContentVersion } from "../cache/content-version";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
+import { databaseFaultPlugin } from "./database-faults";
+import { asServiceError } from "../db/driver-errors";
 import { BodyTooLargeError, readBody } from "./body";
 import { createRateLimiter } from "./rate-limit";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
@@ -88,6 +90,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       requestLogPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, contentVersion),
+      databaseFaultPlugin(),
     ],
   });
   await apollo.start();
@@ -116,7 +119,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
-        const viewer = await authenticate(req.headers.authorization);
+        // A token lookup on a lost database answers 503 like any other read, not 500.
+        const viewer = await authenticate(req.headers.authorization).catch((error) => {
+          throw asServiceError(error);
+        });
         scope.viewerKind = viewer.kind;
         const now = clock.now();
         return { requestId: scope.requestId, viewer, now, dataSource, config, loaders: createLoaders({ dataSource: readDataSource, viewer, now }) };

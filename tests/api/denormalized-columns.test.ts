@@ -21,7 +21,7 @@ describe("trigger-maintained copies stay exact", () => {
 
   async function drift(): Promise<{ liveAt: number; taggedCount: number }> {
     const [live] = await server.dataSource.query(`SELECT COUNT(*) AS n FROM article_tags at JOIN articles a ON a.id = at.article_id
-      WHERE at.live_at IS NOT (CASE WHEN a.status = 'published' AND a.deleted_at IS NULL THEN a.published_at END)`);
+      WHERE at.live_at IS DISTINCT FROM (CASE WHEN a.status = 'published' AND a.deleted_at IS NULL THEN a.published_at END)`);
     const [count] = await server.dataSource.query(`SELECT COUNT(*) AS n FROM tags t
       WHERE t.tagged_count <> (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id)`);
     return { liveAt: Number(live.n), taggedCount: Number(count.n) };
