@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after } from "node:test";
 import { Client } from "pg";
+import type { DataSource, EntityManager } from "typeorm";
 
 /**
  * Which engine this test run uses. `npm test` runs tests/api and tests/seed once per engine:
@@ -128,8 +129,9 @@ export async function dropDatabase(handle: string): Promise<void> {
  * Raw SQL for checks below the API, written with `?` placeholders and run on either engine
  * (PostgreSQL wants `$1`, `$2`, ...). For the simple statements tests write: no `?` in literals.
  */
-export function sqlQuery<Row = any>(dataSource: { query(sql: string, params?: unknown[]): Promise<any>; options: { type: string } }, sql: string, params: unknown[] = []): Promise<Row[]> {
-  if (dataSource.options.type !== "postgres") return dataSource.query(sql, params);
+export function sqlQuery<Row = any>(runner: DataSource | EntityManager, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const type = "connection" in runner ? runner.connection.options.type : runner.options.type;
+  if (type !== "postgres") return runner.query(sql, params);
   let n = 0;
-  return dataSource.query(sql.replace(/\?/g, () => `$${++n}`), params);
+  return runner.query(sql.replace(/\?/g, () => `$${++n}`), params);
 }
