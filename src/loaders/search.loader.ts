@@ -70,7 +70,7 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
     const fts = ftsModuleFor(dataSource);
     const parsed = parseSearchQuery(input);
     if (!parsed) throw badInput("query has no searchable words", { query: "no searchable words" });
-    const match = await fts.prepareMatch(dataSource, parsed);
+    const match = await fts.prepareMatch((sql, params) => queryNamed(dataSource, sql, params), dataSource, parsed);
 
     const conditions = buildConditions(context, { filter });
     Object.assign(conditions.params, match.params);
@@ -119,7 +119,7 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
       hasPreviousPage: Boolean(window.after),
       totalCount: () =>
         (count ??= (async () => {
-          const countSql = `SELECT COUNT(*) AS n FROM ${match.source} s CROSS JOIN articles a
+          const countSql = `SELECT COUNT(*) AS n FROM ${match.countSource} s CROSS JOIN articles a
             ${countNeedsAuthor ? "JOIN authors au ON au.id = a.author_id" : ""} ${countConditions.joins.join(" ")}
             WHERE ${countConditions.where.join(" AND ")}`;
           const [row] = await run(countSql, { ...countConditions.params, ...match.params }, fts.isMatchError);

@@ -131,8 +131,12 @@ export function matchSource(options: { limit?: string } = {}): string {
 }
 
 /** The derived table and its one parameter, as search-index.ts's FtsModule.prepareMatch. */
-export async function prepareMatch(_dataSource: unknown, expression: SearchExpression): Promise<{ source: string; params: Record<string, unknown> }> {
-  return { source: matchSource(), params: { searchMatch: toFts5Match(expression) } };
+export async function prepareMatch(
+  _query: unknown,
+  _cacheKey: object,
+  expression: SearchExpression,
+): Promise<{ source: string; countSource: string; params: Record<string, unknown> }> {
+  return { source: matchSource(), countSource: matchSource(), params: { searchMatch: toFts5Match(expression) } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, QueryRunner } from "typeorm";
 import type { SearchExpression } from "./fts-query";
 import * as postgresFts from "./fts.postgres";
+import type { NamedQuery } from "./fts.postgres";
 import * as sqliteFts from "./fts.sqlite";
 
 type Runner = Pick<EntityManager, "query"> | Pick<QueryRunner, "query">;
@@ -10,8 +11,17 @@ type Runner = Pick<EntityManager, "query"> | Pick<QueryRunner, "query">;
  * behave the same (same stemmed tokens, same query meaning, bm25 with the same weights).
  */
 export interface FtsModule {
-  /** The matching part of a search: a derived table `(article_id, rank)` (lower rank better) and its `:named` parameters. */
-  prepareMatch(dataSource: DataSource, expression: SearchExpression): Promise<{ source: string; params: Record<string, unknown> }>;
+  /**
+   * The matching part of a search: a derived table `source` `(article_id, rank)` (lower rank
+   * better), `countSource` `(article_id)` for counting (no ranking work), and their `:named`
+   * parameters. `query` runs any statement needed first (PostgreSQL counts corpus statistics
+   * for bm25, cached per `cacheKey`).
+   */
+  prepareMatch(
+    query: NamedQuery,
+    cacheKey: object,
+    expression: SearchExpression,
+  ): Promise<{ source: string; countSource: string; params: Record<string, unknown> }>;
   /** True when a driver error is the engine refusing the query (never a bug elsewhere). */
   isMatchError(error: unknown): boolean;
   reindexRows(runner: Runner, articleIds: number[]): Promise<number>;

@@ -10,7 +10,7 @@ import type { Tag } from "../../src/entities/tag.entity";
 import { parsePage } from "../../src/import/page-parser";
 import { slugify } from "../../src/lib/slug";
 import { reindexArticles } from "../../src/search/search-index";
-import { onPostgres, sqlQuery } from "../support/database";
+import { onlyOn, onPostgres, sqlQuery } from "../support/database";
 import { makeArticle, makeAuthor, makeTag } from "../support/factories";
 import { startTestServer, type TestServer } from "../support/server";
 
@@ -257,6 +257,20 @@ describe("search API", () => {
     // FTS5 keys its rows by rowid; the PostgreSQL table by article_id.
     const [{ n }] = await sqlQuery(ds, `SELECT COUNT(*) AS n FROM article_search WHERE ${onPostgres ? "article_id" : "rowid"} = ?`, [article.id]);
     assert.equal(Number(n), 0);
+  });
+
+  it("keeps the document frequencies bm25 reads exact through every write (PostgreSQL)", onlyOn("postgres"), async () => {
+    // article_search_terms is kept by the writers; it must equal a count over the index itself.
+    const drift = await server.dataSource.query(`
+      SELECT COALESCE(t.lexeme, c.lexeme) AS lexeme, t.documents AS kept, c.documents AS actual FROM article_search_terms t
+      FULL JOIN (SELECT lexeme, COUNT(*) AS documents FROM article_search, unnest(tsvector_to_array(document)) lexeme GROUP BY lexeme) c
+        ON c.lexeme = t.lexeme
+      WHERE t.lexeme <> '' AND (c.documents IS NULL OR t.documents <> c.documents) OR t.lexeme IS NULL`);
+    assert.deepEqual(drift, []);
+    const [totals] = await server.dataSource.query(`SELECT documents, tokens FROM article_search_terms WHERE lexeme = ''`);
+    const [actual] = await server.dataSource.query(`SELECT COUNT(*) AS documents, SUM(token_count) AS tokens FROM article_search`);
+    assert.deepEqual([Number(totals.documents), Number(totals.tokens)], [Number(actual.documents), Number(actual.tokens)]);
+    assert.ok(Number(totals.documents) > 30);
   });
 
   it("answers hostile input with a result or BAD_USER_INPUT, never a 500 or FTS text", async () => {
