@@ -24,8 +24,9 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE
  */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
 
-/** node-postgres reports a socket closed under a client with these messages and no code. */
-const UNAVAILABLE_MESSAGES = /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection ended unexpectedly|server closed the connection unexpectedly/i;
+/** node-postgres reports a socket closed under a client with these messages and no code; a database closed
+ * to connections (ALTER DATABASE … ALLOW_CONNECTIONS false, during maintenance) answers 55000 with the last. */
+const UNAVAILABLE_MESSAGES = /Connection terminated|is not currently accepting connections|Client has encountered a connection error|timeout exceeded when trying to connect|Connection ended unexpectedly|server closed the connection unexpectedly/i;
 
 /** 22021 character_not_in_repertoire (NUL, invalid UTF-8), 22P05 untranslatable_character. */
 const UNSTORABLE_SQLSTATES = new Set(["22021", "22P05"]);

@@ -17,7 +17,7 @@ function where(url: string): string {
 }
 
 async function main(): Promise<number> {
-  const required = process.env.CI === "true" || process.env.TEST_POSTGRES_REQUIRED === "1";
+  const required = /^(true|1)$/i.test(process.env.CI ?? "") || process.env.TEST_POSTGRES_REQUIRED === "1";
   if (!(await postgresAnswers(ADMIN_URL))) {
     if (required) {
       console.error(`PostgreSQL pass: no PostgreSQL answers at ${where(ADMIN_URL)} (TEST_POSTGRES_URL), and CI expects one: failing`);
