@@ -54,7 +54,7 @@ describe("several instances on one PostgreSQL database (PostgreSQL)", onlyOn("po
   });
 
   it("three instances started at once on an empty database: one migration run, one seed load, all serve", async () => {
-    const databaseUrl = await ensureDatabase(tempDatabaseHandle("instances"));
+    const databaseUrl = await ensureDatabase(tempDatabaseHandle("instances", { empty: true }));
     instances.push(startInstance(databaseUrl), startInstance(databaseUrl), startInstance(databaseUrl));
     const urls = await Promise.all(instances.map((instance) => instance.ready));
 

@@ -53,6 +53,13 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 /** Databases this process made (or will make on first use), dropped when the test file ends. */
 const pending = new Set<string>();
 const creating = new Map<string, Promise<void>>();
+/** Handles that must start truly empty (tests of migrating itself), not as a copy of the template. */
+const unmigrated = new Set<string>();
+/**
+ * A database the PostgreSQL pass migrated once (postgres-pass.ts); copying it is much cheaper
+ * than migrating every test database again.
+ */
+const TEMPLATE = process.env.TEST_POSTGRES_TEMPLATE;
 const created = new Set<string>();
 
 // Registered when the module loads (a test file's imports), so it is a hook of the file's root
@@ -80,11 +87,13 @@ export function postgresDatabaseUrl(label: string): string {
  * A database handle for a test: on SQLite the path of a file in a fresh temporary folder; on the
  * PostgreSQL pass the URL of a database that is created on first use (`ensureDatabase`) and
  * dropped when the file's tests end. Synchronous, so a describe block can name its database.
+ * On PostgreSQL it starts as a copy of the pass's migrated template unless `empty` is asked for.
  */
-export function tempDatabaseHandle(label = "test"): string {
+export function tempDatabaseHandle(label = "test", options: { empty?: boolean } = {}): string {
   if (onPostgres) {
     const url = postgresDatabaseUrl(label);
     pending.add(url);
+    if (options.empty) unmigrated.add(url);
     return url;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `content-api-${label}-`));
@@ -107,7 +116,8 @@ export async function ensureDatabase(handle: string): Promise<string> {
   let job = creating.get(url);
   if (!job) {
     pending.delete(url);
-    job = admin((client) => client.query(`CREATE DATABASE "${databaseName(url)}"`)).then(() => {
+    const template = TEMPLATE && !unmigrated.has(url) ? ` TEMPLATE "${TEMPLATE}"` : "";
+    job = admin((client) => client.query(`CREATE DATABASE "${databaseName(url)}"${template}`)).then(() => {
       created.add(url);
     });
     creating.set(url, job);
