@@ -1,7 +1,8 @@
 /**
  * Turns free-form user search input into an FTS5 MATCH expression over the
  * stemmed index (see indonesian-stemmer.ts: the FTS columns title, lead and
- * body hold `stemText` output, not the original text).
+ * body hold `stemText` output, not the original text). parseSearchQuery gives
+ * the same query as a structure, which fts.postgres.ts turns into a tsquery.
  *
  * User input never reaches the FTS5 parser as-is. We parse a small query
  * language ourselves and re-emit every token inside double quotes, so FTS5

@@ -358,5 +358,5 @@ export async function prepareMatch(
 /** Narrow, as in fts.sqlite.ts: only tsquery/tsvector input errors are blamed on the query. */
 export function isMatchError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /syntax error in tsquery|tsquery|word is too long/i.test(message);
+  return /syntax error in tsquery|word is too long|tsquery stack too small|value is too big in tsquery/i.test(message);
 }
