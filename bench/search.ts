@@ -1,5 +1,5 @@
 /**
- * `npm run bench:search -- [--articles 100000] [--queries 200]`: search latency on a synthetic
+ * `npm run bench:search -- [--articles 100000] [--queries 200] [--database sqlite|postgres]`: search latency on a synthetic
  * archive. Seeds N articles whose words follow a Zipf distribution (the sample pages' own words
  * by their frequency, then generated words for the long tail a real archive has), rebuilds the
  * index with `search:reindex`, then runs two-word queries made of common corpus words:
@@ -7,13 +7,20 @@
  *   - over HTTP against the production server with the response cache off (so every request
  *     reaches the database), asking for what a search page shows.
  * Prints median and p99 in milliseconds. Target: median under 20 ms for a two-word query.
+ *
+ * `--database postgres` runs the same corpus and queries on PostgreSQL: a database created on
+ * BENCH_POSTGRES_URL's server (default TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+ * and dropped at the end (kept with --keep). `--reuse URL` measures a database kept that way
+ * (same --articles): the corpus is generated again in memory only, so the queries are the same.
  */
 import "reflect-metadata";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
+import { Client } from "pg";
 import { loadConfig } from "../src/config";
 import { openDatabase } from "../src/db/data-source";
 import { createLoaders } from "../src/loaders";
@@ -29,6 +36,9 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
 const ARTICLES = option("articles", 100_000);
+const DATABASE = argv.includes("--database") ? argv[argv.indexOf("--database") + 1] : "sqlite";
+if (DATABASE !== "sqlite" && DATABASE !== "postgres") throw new Error(`--database must be sqlite or postgres, got ${DATABASE}`);
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const QUERIES = option("queries", 200);
 const VOCABULARY = 60_000;
 
@@ -61,10 +71,13 @@ function vocabulary(real: string[]): string[] {
   return words;
 }
 
-function seed(dbFile: string, words: string[]): void {
-  const db = new Database(dbFile);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = OFF");
+type CorpusRow =
+  | { kind: "author"; slug: string; name: string }
+  | { kind: "tag"; slug: string; name: string }
+  | { kind: "article"; id: number; slug: string; title: string; lead: string; body: string; published: Date; authorId: number; wordCount: number; tagIds: [number, number] };
+
+/** The synthetic archive in one fixed order of random draws, so every engine gets the same corpus. */
+function* corpus(words: string[]): Generator<CorpusRow> {
   const next = zipfSampler(words.length, 1, random);
   const text = (n: number) => Array.from({ length: n }, () => words[next()]).join(" ");
   const sentences = (n: number) => {
@@ -72,25 +85,90 @@ function seed(dbFile: string, words: string[]): void {
     for (let i = 0; i < n; i += 15) out.push(text(Math.min(15, n - i)) + ".");
     return out.join(" ");
   };
+  const start = Date.UTC(2015, 0, 1);
+  const span = Date.UTC(2024, 0, 1) - start;
+  for (let i = 1; i <= 300; i++) yield { kind: "author", slug: `penulis-${i}`, name: `Penulis ${i}` };
+  for (let i = 1; i <= 500; i++) yield { kind: "tag", slug: `topik-${i}`, name: `Topik ${i}` };
+  for (let i = 1; i <= ARTICLES; i++) {
+    const body = [sentences(80), sentences(90), sentences(80)].join("\n\n");
+    const published = new Date(start + Math.floor(random() * span));
+    const title = text(8);
+    const lead = sentences(25);
+    yield { kind: "article", id: i, slug: `artikel-${i}`, title, lead, body, published, authorId: 1 + (i % 300), wordCount: 275, tagIds: [1 + (i % 500), 1 + ((i * 7 + 3) % 500)] };
+  }
+}
+
+function seedSqlite(dbFile: string, words: string[]): void {
+  const db = new Database(dbFile);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = OFF");
   const insertAuthor = db.prepare(`INSERT INTO authors (slug, name) VALUES (?, ?)`);
   const insertTag = db.prepare(`INSERT INTO tags (slug, name) VALUES (?, ?)`);
   const insertArticle = db.prepare(`INSERT INTO articles (slug, title, lead, body, status, published_at, author_id, word_count)
     VALUES (?, ?, ?, ?, 'published', ?, ?, ?)`);
   const insertTagRow = db.prepare(`INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)`);
-  const start = Date.UTC(2015, 0, 1);
-  const span = Date.UTC(2024, 0, 1) - start;
   db.transaction(() => {
-    for (let i = 1; i <= 300; i++) insertAuthor.run(`penulis-${i}`, `Penulis ${i}`);
-    for (let i = 1; i <= 500; i++) insertTag.run(`topik-${i}`, `Topik ${i}`);
-    for (let i = 1; i <= ARTICLES; i++) {
-      const body = [sentences(80), sentences(90), sentences(80)].join("\n\n");
-      const published = new Date(start + Math.floor(random() * span)).toISOString().replace("T", " ").replace("Z", "");
-      const { lastInsertRowid } = insertArticle.run(`artikel-${i}`, text(8), sentences(25), body, published, 1 + (i % 300), 275);
-      insertTagRow.run(lastInsertRowid, 1 + (i % 500), 0);
-      insertTagRow.run(lastInsertRowid, 1 + ((i * 7 + 3) % 500), 1);
+    for (const row of corpus(words)) {
+      if (row.kind === "author") insertAuthor.run(row.slug, row.name);
+      else if (row.kind === "tag") insertTag.run(row.slug, row.name);
+      else {
+        const published = row.published.toISOString().replace("T", " ").replace("Z", "");
+        const { lastInsertRowid } = insertArticle.run(row.slug, row.title, row.lead, row.body, published, row.authorId, row.wordCount);
+        row.tagIds.forEach((tagId, position) => insertTagRow.run(lastInsertRowid, tagId, position));
+      }
     }
   })();
   db.close();
+}
+
+/** The same corpus on PostgreSQL, in multi-row INSERTs with the generator's ids, in one transaction. */
+async function seedPostgres(url: string, words: string[]): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const insert = async (table: string, columns: string[], rows: unknown[][]) => {
+    if (rows.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = rows.map((row) => `(${row.map((v) => `$${values.push(v)}`).join(", ")})`);
+    await client.query(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`, values);
+  };
+  let authors: unknown[][] = [];
+  let tags: unknown[][] = [];
+  let articles: unknown[][] = [];
+  let articleTags: unknown[][] = [];
+  const flush = async () => {
+    await insert("authors", ["slug", "name"], authors);
+    await insert("tags", ["slug", "name"], tags);
+    await insert("articles", ["id", "slug", "title", "lead", "body", "status", "published_at", "author_id", "word_count"], articles);
+    await insert("article_tags", ["article_id", "tag_id", "position"], articleTags);
+    [authors, tags, articles, articleTags] = [[], [], [], []];
+  };
+  try {
+    await client.query("BEGIN");
+    for (const row of corpus(words)) {
+      if (row.kind === "author") authors.push([row.slug, row.name]);
+      else if (row.kind === "tag") tags.push([row.slug, row.name]);
+      else {
+        articles.push([row.id, row.slug, row.title, row.lead, row.body, "published", row.published, row.authorId, row.wordCount]);
+        row.tagIds.forEach((tagId, position) => articleTags.push([row.id, tagId, position]));
+        if (articles.length >= 1000) await flush();
+      }
+    }
+    await flush();
+    await client.query(`SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT MAX(id) FROM articles))`);
+    await client.query("COMMIT");
+  } finally {
+    await client.end();
+  }
+}
+
+async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -113,17 +191,32 @@ const SEARCH_PAGE_WITH_COUNT = SEARCH_PAGE.replace("pageInfo {", "totalCount pag
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "search-bench-"));
   const dbFile = path.join(dir, "content.sqlite");
-  const env = { ...process.env, DATABASE_URL: `sqlite:${dbFile}` };
+  const pgName = `content_bench_search_${randomBytes(4).toString("hex")}`;
+  const pgUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${pgName}` }).toString();
+  const reuse = argv.includes("--reuse") ? argv[argv.indexOf("--reuse") + 1] : null;
+  const env = { ...process.env, DATABASE_URL: reuse ?? (DATABASE === "postgres" ? pgUrl : `sqlite:${dbFile}`) };
+  if (DATABASE === "postgres" && !reuse) await withAdmin((admin) => admin.query(`CREATE DATABASE ${pgName}`));
   try {
-    const migrated = await openDatabase(loadConfig(env).database);
-    await migrated.destroy();
-
     const real = sampleWords();
     const words = vocabulary(real);
-    let t = Date.now();
-    seed(dbFile, words);
-    console.log(`seeded ${ARTICLES} synthetic articles (${VOCABULARY} Zipf-distributed words, ~275 per article) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    execFileSync(process.execPath, [path.join(root, "dist/src/cli/search-reindex.js")], { env, stdio: "inherit" });
+    if (reuse) {
+      for (const _row of corpus(words)); // the same draws as when it was seeded, so the same queries follow
+    } else {
+      const migrated = await openDatabase(loadConfig(env).database);
+      await migrated.destroy();
+      const t = Date.now();
+      if (DATABASE === "postgres") await seedPostgres(pgUrl, words);
+      else seedSqlite(dbFile, words);
+      console.log(`seeded ${ARTICLES} synthetic articles on ${DATABASE} (${VOCABULARY} Zipf-distributed words, ~275 per article) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      execFileSync(process.execPath, [path.join(root, "dist/src/cli/search-reindex.js")], { env, stdio: "inherit" });
+    }
+    if (DATABASE === "postgres" && !reuse) {
+      // Fresh planner statistics and visibility map after the bulk load, as autovacuum gives a live database.
+      const client = new Client({ connectionString: pgUrl });
+      await client.connect();
+      await client.query("VACUUM ANALYZE");
+      await client.end();
+    }
 
     // Two-word queries from common content words: the sample's frequent words of 5+ letters,
     // which skips function words (yang, dan, di, untuk) nobody searches for.
@@ -197,8 +290,12 @@ async function main() {
       server.kill("SIGTERM");
     }
   } finally {
-    if (argv.includes("--keep")) console.log(`database kept at ${dbFile}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    if (reuse) fs.rmSync(dir, { recursive: true, force: true });
+    else if (argv.includes("--keep")) console.log(`database kept at ${DATABASE === "postgres" ? pgUrl : dbFile}`);
+    else {
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (DATABASE === "postgres") await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`));
+    }
   }
 }
 

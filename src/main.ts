@@ -1,12 +1,17 @@
 import "reflect-metadata";
 import { loadConfig } from "./config";
 import { openDatabase } from "./db/data-source";
+import { startupFailureLine } from "./db/driver-errors";
 import { createApp } from "./http/server";
 import { seedIfEmpty } from "./import/seed-if-empty";
 
 async function main() {
   const config = loadConfig();
-  const dataSource = await openDatabase(config.database);
+  const dataSource = await openDatabase(config.database).catch((error) => {
+    // One line naming where it tried (never the password), not a driver stack trace.
+    console.error(startupFailureLine(config.database, error));
+    process.exit(1);
+  });
   await seedIfEmpty(dataSource);
   const app = await createApp({ config, dataSource });
   const port = await app.listen(config.port);

@@ -17,6 +17,7 @@ import { WebhookDelivery } from "../entities/webhook-delivery.entity";
 import { installWebhookOutbox } from "../webhooks/outbox";
 import { installChangeAnnouncer } from "../cache/change-feed";
 import { migrations } from "../migrations";
+import { withStartupLock } from "./startup-lock";
 import { StatementCountingLogger } from "./statement-counter";
 import { WRITER_WAIT_MS } from "./write-dialect";
 
@@ -36,7 +37,9 @@ export function createDataSource(database: DatabaseConfig): DataSource {
     // node-pg sends a Date as local time with a whole-minute offset, so an instant in a zone's
     // local-mean-time era (Asia/Jakarta before 1924: +07:07:12) lost seconds; UTC text is exact.
     pg.defaults.parseInputDatesAsUTC = true;
-    return new DataSource({ ...common, type: "postgres", url: database.url });
+    // A bounded wait for a connection: an unreachable server fails the request (503) instead
+    // of holding it forever.
+    return new DataSource({ ...common, type: "postgres", url: database.url, connectTimeoutMS: 10_000 });
   }
   if (database.path !== ":memory:") fs.mkdirSync(path.dirname(database.path), { recursive: true });
   if (database.driver === "better-sqlite3") {
@@ -72,7 +75,8 @@ export async function openDatabase(database: DatabaseConfig): Promise<DataSource
     // WAL makes fsync per commit unnecessary for durability against process crashes.
     await dataSource.query("PRAGMA synchronous = NORMAL");
   }
-  await dataSource.runMigrations({ transaction: "each" });
+  // Instances starting together on one PostgreSQL database migrate one after another.
+  await withStartupLock(dataSource, () => dataSource.runMigrations({ transaction: "each" }));
   // Every process that writes content (server, seed, token commands) writes webhook outbox rows with it.
   installWebhookOutbox();
   // Every process that writes tells the servers what its writes changed (src/cache/change-feed.ts).

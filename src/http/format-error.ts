@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError } from "graphql";
+import { classifyDriverError } from "../db/driver-errors";
 import { currentRequestScope } from "../db/request-scope";
 import type { Logger } from "./request-log";
 
@@ -21,6 +22,7 @@ const SAFE_CODES = new Set([
   "RATE_LIMITED",
   "QUERY_TIMEOUT",
   "SERVER_BUSY",
+  "SERVICE_UNAVAILABLE",
 ]);
 
 const INTROSPECTION_REFUSED = /^GraphQL introspection is not allowed/;
@@ -80,6 +82,14 @@ export function createFormatError(logger: Logger) {
       // Apollo's own wording tells the client how to configure our server; the client only needs the fact.
       const message = INTROSPECTION_REFUSED.test(formatted.message) ? "introspection is disabled" : formatted.message;
       return { ...formatted, message, extensions: { ...extensions, ...(requestId ? { requestId } : {}) } };
+    }
+    // A lost database or text PostgreSQL cannot store: a code the client can act on (the 503
+    // status is set by databaseFaultPlugin), still without the driver's words.
+    const fault = classifyDriverError(original);
+    if (fault) {
+      logger.warn({ requestId: requestId ?? null, err: original, path: formatted.path }, fault === "unavailable" ? "database unavailable" : "unstorable text");
+      const [code, message] = fault === "unavailable" ? ["SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly"] : ["BAD_USER_INPUT", "the input contains characters that cannot be stored (such as NUL)"];
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, ...(requestId ? { requestId } : {}) } };
     }
     logger.error({ requestId: requestId ?? null, err: original, path: formatted.path }, "unexpected error");
     return {

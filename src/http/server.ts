@@ -23,6 +23,8 @@ import { createResponseCaching } from "../cache/response-caching";
 import { newResponseCacheState } from "../cache/response-cache.plugin";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
 import { createFormatError } from "./format-error";
+import { databaseFaultPlugin } from "./database-faults";
+import { asServiceError } from "../db/driver-errors";
 import { BodyTooLargeError, readBody } from "./body";
 import { createAdmission } from "./admission";
 import { checkRequestShape, requestPartsFromBody, requestPartsFromSearch, throttledWarning } from "./request-shape";
@@ -111,6 +113,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       ...cachingPlugins(config, caching.plugin),
       // After costLimitsPlugin, whose complexity it charges for.
       admission.plugin,
+      databaseFaultPlugin(),
     ],
   });
   await apollo.start();
@@ -156,7 +159,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
-        const viewer = await authenticate(req.headers.authorization);
+        // A token lookup on a lost database answers 503 like any other read, not 500.
+        const viewer = await authenticate(req.headers.authorization).catch((error) => {
+          throw asServiceError(error);
+        });
         scope.viewerKind = viewer.kind;
         const now = clock.now();
         const keys = viewer.kind === "anonymous" ? cache.keys : null;

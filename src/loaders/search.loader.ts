@@ -4,7 +4,7 @@ import type { Author } from "../entities/author.entity";
 import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
-import { buildFtsQuery } from "../search/fts-query";
+import { buildFtsQuery, parseSearchQuery } from "../search/fts-query";
 import { ftsModuleFor } from "../search/search-index";
 import { assertPrefixesLongEnough } from "../search/search-price";
 import {
@@ -71,17 +71,19 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
    */
   async function search(input: string, filter: ArticleFilterValues | null | undefined, orderBy: SearchOrder, window: ArticleWindow): Promise<Page<SearchHitData>> {
     const fts = ftsModuleFor(db);
-    const parsed = buildFtsQuery(input);
+    const parsed = parseSearchQuery(input);
     if (!parsed) throw badInput("query has no searchable words", { query: "no searchable words" });
-    assertPrefixesLongEnough(parsed);
+    const flat = buildFtsQuery(input);
+    if (flat) assertPrefixesLongEnough(flat);
+    const match = await fts.prepareMatch((sql, params) => db.query(sql, params, { heavy: true }), db, parsed);
 
     const conditions = buildConditions(context, { filter });
-    conditions.params.searchMatch = parsed.match;
+    Object.assign(conditions.params, match.params);
     conditions.where.unshift("a.id = s.article_id");
     // CROSS JOIN fixes the join order: from the matches to their articles. Left to choose, the
     // planner walks all published articles by date and evaluates the MATCH once per article
     // (hundreds of times slower on a large archive).
-    const from = `${fts.matchSource()} s CROSS JOIN articles a JOIN authors au ON au.id = a.author_id ${conditions.joins.join(" ")}`;
+    const from = `${match.source} s CROSS JOIN articles a JOIN authors au ON au.id = a.author_id ${conditions.joins.join(" ")}`;
 
     const newestSort = sortExpression(ArticleOrder.PUBLISHED_AT_DESC, context);
     let offset = 0;
@@ -127,10 +129,10 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
       hasPreviousPage: Boolean(window.after),
       totalCount: () =>
         (count ??= (async () => {
-          const countSql = `SELECT COUNT(*) AS n FROM ${fts.matchSource()} s CROSS JOIN articles a
+          const countSql = `SELECT COUNT(*) AS n FROM ${match.countSource} s CROSS JOIN articles a
             ${countNeedsAuthor ? "JOIN authors au ON au.id = a.author_id" : ""} ${countConditions.joins.join(" ")}
             WHERE ${countConditions.where.join(" AND ")}`;
-          const [row] = await run(countSql, { ...countConditions.params, searchMatch: parsed.match }, fts.isMatchError);
+          const [row] = await run(countSql, { ...countConditions.params, ...match.params }, fts.isMatchError);
           return Number(row.n);
         })()),
     };

@@ -4,8 +4,8 @@ import { createSearchTable, dropSearchTable, rebuildIndex } from "../search/fts.
 /**
  * The full-text index (see src/search/fts.sqlite.ts) and its backfill from the articles
  * already stored. The rows hold stemmed text computed in JavaScript, so the backfill runs the
- * same stemmer the writers use rather than a SQL INSERT … SELECT. On PostgreSQL nothing is
- * created yet: search there is a documented gap and answers with BAD_USER_INPUT.
+ * same stemmer the writers use rather than a SQL INSERT … SELECT. PostgreSQL's index came
+ * later, in ArticleSearchPostgres1732700000420.
  */
 export class ArticleSearch1732700000200 implements MigrationInterface {
   name = "ArticleSearch1732700000200";

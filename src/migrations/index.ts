@@ -5,6 +5,7 @@ import { ArticleSearch1732700000200 } from "./1732700000200-article-search";
 import { TagArticleCount1732700000300 } from "./1732700000300-tag-article-count";
 import { TagLiveCount1732700000400 } from "./1732700000400-tag-live-count";
 import { PendingRelatedLinks1732700000410 } from "./1732700000410-pending-related-links";
+import { ArticleSearchPostgres1732700000420 } from "./1732700000420-article-search-postgres";
 import { ArticleLiveIndex1732700000450 } from "./1732700000450-article-live-index";
 import { Webhooks1732700000600 } from "./1732700000600-webhooks";
 import { ContentChanges1732700000610 } from "./1732700000610-content-changes";
@@ -18,6 +19,7 @@ export const migrations: Function[] = [
   TagArticleCount1732700000300,
   TagLiveCount1732700000400,
   PendingRelatedLinks1732700000410,
+  ArticleSearchPostgres1732700000420,
   ArticleLiveIndex1732700000450,
   Webhooks1732700000600,
   ContentChanges1732700000610,

@@ -1,7 +1,8 @@
 /**
  * Turns free-form user search input into an FTS5 MATCH expression over the
  * stemmed index (see indonesian-stemmer.ts: the FTS columns title, lead and
- * body hold `stemText` output, not the original text).
+ * body hold `stemText` output, not the original text). parseSearchQuery gives
+ * the same query as a structure, which fts.postgres.ts turns into a tsquery.
  *
  * User input never reaches the FTS5 parser as-is. We parse a small query
  * language ourselves and re-emit every token inside double quotes, so FTS5
@@ -36,6 +37,25 @@ export const MAX_TERMS_LIMIT = 128;
  *  megabyte-sized query costs no more than a 10,000-character one. */
 export const MAX_INPUT_CHARS = 10_000;
 
+/** One phrase of a parsed query: consecutive index tokens; with `prefix`, the last is a prefix. */
+export interface SearchPhrase {
+  tokens: string[];
+  prefix: boolean;
+}
+
+/**
+ * A parsed query, independent of the engine: every group must match (AND), a group matches when
+ * any of its phrases does (OR), and no negative phrase may match. Phrases are deduplicated
+ * exactly as in the FTS5 expression, and listed in the order they appear in it, which is the
+ * order bm25 sums them in (so another engine can rank identically).
+ */
+export interface SearchExpression {
+  groups: SearchPhrase[][];
+  negatives: SearchPhrase[];
+  /** As FtsQuery.terms. */
+  terms: string[];
+}
+
 export interface FtsQuery {
   /** Expression for `WHERE fts MATCH ?` (always bind it as a parameter). */
   match: string;
@@ -49,6 +69,7 @@ export interface FtsQuery {
 
 interface Clause {
   negated: boolean;
+  phrase: SearchPhrase;
   /** FTS5 phrase, e.g. `"tembak"`, `"kim jong"` or `"senja"*`. */
   fts: string;
   /** Folded tokens for highlighting, a phrase space-joined; a prefix carries its `*`. */
@@ -92,6 +113,7 @@ function makeClause(raw: string, negated: boolean, prefix: boolean, budget: numb
   const highlight = [tokens.join(' ') + (prefix ? '*' : '')];
   return {
     negated,
+    phrase: { tokens: stems, prefix },
     fts: `"${stems.join(' ')}"${prefix ? '*' : ''}`,
     highlight,
     tokenCount: tokens.length,
@@ -172,15 +194,14 @@ function lex(input: string, maxTerms: number): Item[] {
 }
 
 /**
- * Parse user input into an FTS5 MATCH expression over the stemmed columns.
- * Returns null when nothing searchable remains (only punctuation, emoji,
- * operators, or only excluded terms), so the caller can reject the query
- * or return an empty result instead of asking FTS5.
+ * Parse user input into a search expression (see SearchExpression). Returns null when nothing
+ * searchable remains (only punctuation, emoji, operators, or only excluded terms), so the
+ * caller can reject the query or return an empty result instead of asking the index.
  *
  * At most `opts.maxTerms` tokens (default 32, capped at 128) are used;
  * the rest of the input is ignored, as is anything past 10,000 characters.
  */
-export function buildFtsQuery(input: string, opts?: { maxTerms?: number }): FtsQuery | null {
+export function parseSearchQuery(input: string, opts?: { maxTerms?: number }): SearchExpression | null {
   if (typeof input !== 'string' || input.length === 0) return null;
   const requested = opts?.maxTerms ?? DEFAULT_MAX_TERMS;
   const maxTerms = Number.isFinite(requested)
@@ -214,21 +235,43 @@ export function buildFtsQuery(input: string, opts?: { maxTerms?: number }): FtsQ
   }
   if (groups.length === 0) return null;
 
+  // Deduplicated by their FTS5 text, so both engines see the same phrases.
+  const unique = (clauses: Clause[]): Clause[] => [...new Map(clauses.map((c) => [c.fts, c])).values()];
+  const groupKey = (g: Clause[]): string => (g.length > 1 ? `(${g.map((c) => c.fts).join(' OR ')})` : g[0].fts);
+  const uniqueGroups = [...new Map(groups.map((g) => unique(g)).map((g) => [groupKey(g), g])).values()];
+
   const dedupe = (list: string[]): string[] => [...new Set(list)];
-  const groupExprs = dedupe(
-    groups.map((g) => {
-      const alts = dedupe(g.map((c) => c.fts));
-      return alts.length > 1 ? `(${alts.join(' OR ')})` : alts[0];
-    }),
-  );
+  return {
+    groups: uniqueGroups.map((g) => g.map((c) => c.phrase)),
+    negatives: unique(negatives).map((c) => c.phrase),
+    terms: dedupe(groups.flat().flatMap((c) => c.highlight)),
+  };
+}
+
+/** The FTS5 text of one phrase: `"kim jong"`, `"senja"*`. Tokens are letters and digits only. */
+function fts5Phrase(phrase: SearchPhrase): string {
+  return `"${phrase.tokens.join(' ')}"${phrase.prefix ? '*' : ''}`;
+}
+
+/** The FTS5 MATCH expression of a parsed query. */
+export function toFts5Match(expression: SearchExpression): string {
+  const groupExprs = expression.groups.map((g) => (g.length > 1 ? `(${g.map(fts5Phrase).join(' OR ')})` : fts5Phrase(g[0])));
   let match = groupExprs.join(' AND ');
-  const negExprs = dedupe(negatives.map((c) => c.fts));
+  const negExprs = expression.negatives.map(fts5Phrase);
   if (negExprs.length > 0) {
     const pos = groupExprs.length > 1 ? `(${match})` : match;
     const neg = negExprs.length > 1 ? `(${negExprs.join(' OR ')})` : negExprs[0];
     match = `${pos} NOT ${neg}`;
   }
+  return match;
+}
 
-  const terms = dedupe(groups.flat().flatMap((c) => c.highlight));
-  return { match, terms };
+/**
+ * Parse user input into an FTS5 MATCH expression over the stemmed columns; null as for
+ * parseSearchQuery.
+ */
+export function buildFtsQuery(input: string, opts?: { maxTerms?: number }): FtsQuery | null {
+  const expression = parseSearchQuery(input, opts);
+  if (!expression) return null;
+  return { match: toFts5Match(expression), terms: expression.terms };
 }

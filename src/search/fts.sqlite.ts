@@ -1,7 +1,7 @@
 /**
  * Everything SQLite-specific about full-text search: the FTS5 table, how rows are written to
- * it and how a query matches it. A PostgreSQL form (tsvector) would sit beside this file with
- * the same exports; search-index.ts picks one by dialect.
+ * it and how a query matches it. The PostgreSQL form (tsvector) is fts.postgres.ts, with the
+ * same exports; search-index.ts picks one by dialect.
  *
  * The table holds stemmed, folded text (stemText), never the original: FTS5 has no Indonesian
  * stemmer and the sqlite3 driver cannot register one, so the stemming happens in JavaScript on
@@ -17,6 +17,7 @@
  * detail=full (the default) is kept because phrase queries ("kim jong") need token positions.
  */
 import type { EntityManager, QueryRunner } from "typeorm";
+import { toFts5Match, type SearchExpression } from "./fts-query";
 import { stemText } from "./indonesian-stemmer";
 
 export const FTS_TABLE = "article_search";
@@ -127,6 +128,15 @@ export async function rebuildIndex(runner: Runner, onProgress?: (rows: number) =
 export function matchSource(options: { limit?: string } = {}): string {
   const limit = options.limit ? ` ORDER BY rank LIMIT ${options.limit}` : "";
   return `(SELECT rowid AS article_id, rank AS rank FROM "${FTS_TABLE}" WHERE "${FTS_TABLE}" MATCH :searchMatch${limit})`;
+}
+
+/** The derived table and its one parameter, as search-index.ts's FtsModule.prepareMatch. */
+export async function prepareMatch(
+  _query: unknown,
+  _cacheKey: object,
+  expression: SearchExpression,
+): Promise<{ source: string; countSource: string; params: Record<string, unknown> }> {
+  return { source: matchSource(), countSource: matchSource(), params: { searchMatch: toFts5Match(expression) } };
 }
 
 /**

@@ -1,22 +1,40 @@
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource, EntityManager, QueryRunner } from "typeorm";
 import type { Dialect } from "../db/dialect";
-import { userError } from "../errors";
+import type { SearchExpression } from "./fts-query";
+import * as postgresFts from "./fts.postgres";
+import type { NamedQuery } from "./fts.postgres";
 import * as sqliteFts from "./fts.sqlite";
 
+type Runner = Pick<EntityManager, "query"> | Pick<QueryRunner, "query">;
+
 /**
- * Picks the full-text module for the database in use. Only SQLite (FTS5) exists so far; on
- * PostgreSQL writes skip the index and `search` answers with a clear error instead of failing
- * somewhere inside SQL (a tsvector module, fts.postgres.ts, would slot in here).
+ * What a full-text engine module provides: fts.sqlite.ts (FTS5) and fts.postgres.ts (tsvector)
+ * behave the same (same stemmed tokens, same query meaning, bm25 with the same weights).
  */
-export type FtsModule = typeof sqliteFts;
+export interface FtsModule {
+  /**
+   * The matching part of a search: a derived table `source` `(article_id, rank)` (lower rank
+   * better), `countSource` `(article_id)` for counting (no ranking work), and their `:named`
+   * parameters. `query` runs any statement needed first (PostgreSQL counts corpus statistics
+   * for bm25, cached per `cacheKey`).
+   */
+  prepareMatch(
+    query: NamedQuery,
+    cacheKey: object,
+    expression: SearchExpression,
+  ): Promise<{ source: string; countSource: string; params: Record<string, unknown> }>;
+  /** True when a driver error is the engine refusing the query (never a bug elsewhere). */
+  isMatchError(error: unknown): boolean;
+  reindexRows(runner: Runner, articleIds: number[]): Promise<number>;
+  rebuildIndex(runner: Runner, onProgress?: (rows: number) => void): Promise<number>;
+}
 
 function isSqlite(type: string): boolean {
   return type === "sqlite" || type === "better-sqlite3";
 }
 
 export function ftsModuleFor(source: DataSource | { readonly dialect: Dialect }): FtsModule {
-  if ("dialect" in source ? source.dialect === "sqlite" : isSqlite(source.options.type)) return sqliteFts;
-  throw userError("BAD_USER_INPUT", "full-text search is not available on this database yet (SQLite only)");
+  return ("dialect" in source ? source.dialect === "sqlite" : isSqlite(source.options.type)) ? sqliteFts : postgresFts;
 }
 
 /**
@@ -26,6 +44,6 @@ export function ftsModuleFor(source: DataSource | { readonly dialect: Dialect })
  * Many ids at once are batched (one multi-row INSERT per chunk).
  */
 export async function reindexArticles(manager: EntityManager, articleIds: number[]): Promise<void> {
-  if (articleIds.length === 0 || !isSqlite(manager.connection.options.type)) return;
-  await sqliteFts.reindexRows(manager, articleIds);
+  if (articleIds.length === 0) return;
+  await ftsModuleFor(manager.connection).reindexRows(manager, articleIds);
 }

@@ -21,7 +21,7 @@ describe("trigger-maintained copies stay exact", () => {
 
   async function drift(): Promise<{ liveAt: number; liveCount: number }> {
     const [live] = await server.dataSource.query(`SELECT COUNT(*) AS n FROM article_tags at JOIN articles a ON a.id = at.article_id
-      WHERE at.live_at IS NOT (CASE WHEN a.status = 'published' AND a.deleted_at IS NULL THEN a.published_at END)`);
+      WHERE at.live_at IS DISTINCT FROM (CASE WHEN a.status = 'published' AND a.deleted_at IS NULL THEN a.published_at END)`);
     const [count] = await server.dataSource.query(`SELECT COUNT(*) AS n FROM tags t
       WHERE t.live_count <> (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id AND at.live_at IS NOT NULL)`);
     return { liveAt: Number(live.n), liveCount: Number(count.n) };

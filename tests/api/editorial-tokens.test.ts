@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { projectRoot } from "../../src/config";
 import { createToken } from "../../src/services/token.service";
 import { makeArticle, makeAuthor } from "../support/factories";
+import { ensureDatabase, sqlQuery } from "../support/database";
 import { bearer, outcome, Role } from "../support/editorial";
 import { startTestServer, tempDatabaseFile, type TestServer } from "../support/server";
 
@@ -62,7 +63,7 @@ describe("API tokens: authentication and lifecycle", () => {
     assert.equal(preview.status, 200);
     assert.deepEqual(preview.body.data.article, { id: draftId, status: "DRAFT" });
 
-    const [stored] = await server.dataSource.query(`SELECT token_hash FROM api_tokens WHERE id = ?`, [Number(token.id)]);
+    const [stored] = await sqlQuery(server.dataSource, `SELECT token_hash FROM api_tokens WHERE id = ?`, [Number(token.id)]);
     assert.notEqual(stored.token_hash, secret, "only a hash is stored");
     assert.match(stored.token_hash, /^[0-9a-f]{64}$/);
 
@@ -105,8 +106,7 @@ describe("API tokens: authentication and lifecycle", () => {
 describe("npm run token: the command against a database file", () => {
   const cli = path.join(projectRoot, "dist", "src", "cli", "token.js");
   const dbFile = tempDatabaseFile("token-cli");
-  const env = { ...process.env, DATABASE_URL: `sqlite:${dbFile}` };
-  const token = (...args: string[]) => run(process.execPath, [cli, ...args], { env });
+  const token = async (...args: string[]) => run(process.execPath, [cli, ...args], { env: { ...process.env, DATABASE_URL: await ensureDatabase(dbFile) } });
 
   it("creates a token whose secret works, lists it, revokes it by prefix", async () => {
     const created = await token("create", "--name", "cms import", "--role", "EDITOR", "--expires-in-days", "30");

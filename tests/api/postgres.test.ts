@@ -1,57 +1,33 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Client } from "pg";
 import { projectRoot } from "../../src/config";
 import { importPages } from "../../src/import/importer";
+import { onlyOn } from "../support/database";
 import { bearer, Role } from "../support/editorial";
 import { startTestServer, type TestServer } from "../support/server";
 
 /**
- * The same API on PostgreSQL (DATABASE_URL=postgres://...): migrations, the importer, the
- * batched reads with their dialect branches (related pool via LATERAL, triggers in plpgsql)
- * and a write. The test creates and drops its own database on the local server; where no
- * PostgreSQL answers, it is skipped and says so.
+ * A smoke test of the sample archive on PostgreSQL: migrations, the importer, the batched
+ * reads with their dialect branches (related pool via LATERAL, triggers in plpgsql) and a
+ * write. The whole suite runs on PostgreSQL in `npm test`'s PostgreSQL pass; this file is that
+ * pass's quick check of the seeds, and is skipped on the SQLite pass.
  */
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SAMPLE_SLUG = "bertemu-di-pangkalan-antariksa-rusia-kim-jong-un-dan-vladimir-putin-bicarakan";
 
-async function reachable(): Promise<boolean> {
-  const client = new Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe("PostgreSQL", async () => {
-  const available = await reachable();
-  const database = `content_test_${randomBytes(6).toString("hex")}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
+describe("the sample archive on PostgreSQL (PostgreSQL)", onlyOn("postgres"), () => {
   let server: TestServer;
 
   before(async () => {
-    if (!available) return;
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${database}`;
-    server = await startTestServer({ databaseUrl: url.toString() });
+    server = await startTestServer();
     const report = await importPages(server.dataSource, [path.join(projectRoot, "seeds")]);
     assert.equal(report.failed.length, 0, JSON.stringify(report.failed));
   });
   after(async () => {
-    if (!available) return;
     await server?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.end();
   });
 
-  it("serves the sample article with its author, date text, tags and related", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async () => {
+  it("serves the sample article with its author, date text, tags and related", async () => {
     const res = await server.gql(`query($slug: String!) { article(slug: $slug) {
       title publishedAt publishedAtText author { name } tags { slug } paragraphs related(first: 3) { reason article { slug } } } }`, { slug: SAMPLE_SLUG });
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
@@ -64,7 +40,7 @@ describe("PostgreSQL", async () => {
     assert.ok(article.related.length > 0);
   });
 
-  it("pages lists and tag pages with counts, batched as on SQLite", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async () => {
+  it("pages lists and tag pages with counts, batched as on SQLite", async () => {
     const first = await server.gql(`{ articles(first: 5) { totalCount pageInfo { endCursor } nodes { slug author { name } tags { slug } } } }`);
     assert.equal(first.body.errors, undefined, JSON.stringify(first.body.errors));
     assert.equal(first.body.data.articles.totalCount, 16, "17 pages, one of them a draft");
@@ -77,7 +53,7 @@ describe("PostgreSQL", async () => {
     assert.ok(tags.statements <= 5, `statements: ${tags.statements}`);
   });
 
-  it("writes through the services: create, publish, then read it publicly", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async () => {
+  it("writes through the services: create, publish, then read it publicly", async () => {
     const editor = (await bearer(server, Role.EDITOR)).headers;
     const created = await server.gql(
       `mutation { createArticle(input: { title: "Uji PostgreSQL", lead: "Lead.", body: "Satu.\\n\\nDua.", authorSlug: "arpan-rachman", tagSlugs: ["rusia"] }) { id slug } }`,

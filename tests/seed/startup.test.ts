@@ -3,16 +3,17 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { MAIN_COMMAND, PROJECT_ROOT, SAMPLE_TITLE, tempDbFile } from "../support/seed-cli";
+import { ensureDatabase, tempDatabaseHandle } from "../support/database";
+import { MAIN_COMMAND, PROJECT_ROOT, SAMPLE_TITLE } from "../support/seed-cli";
 
 const SLUG = "bertemu-di-pangkalan-antariksa-rusia-kim-jong-un-dan-vladimir-putin-bicarakan";
 
 describe("npm start on an empty database", () => {
   test("loads seeds/ before serving, so the sample article is there", async (t) => {
-    const dbFile = tempDbFile("startup");
+    const databaseUrl = await ensureDatabase(tempDatabaseHandle("startup", { empty: true }));
     const server = spawn(process.execPath, [MAIN_COMMAND], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: "0", NODE_ENV: "development" },
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", NODE_ENV: "development" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     // SIGKILL: what is under test is start-up; graceful shutdown is not this test's concern.

@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { countWords } from "../../src/lib/text";
+import { toDate } from "../../src/db/dialect";
 import { runSeed, tempDbFile, withDatabase } from "../support/seed-cli";
 
 describe("seed command: --synthetic", () => {
@@ -37,7 +38,7 @@ describe("seed command: --synthetic", () => {
       assert.ok(drafts > 10 && drafts < 200, `a few percent drafts, got ${drafts}`);
 
       const [{ oldest, newest }] = await ds.query(`SELECT MIN(published_at) AS oldest, MAX(published_at) AS newest FROM articles`);
-      const spanDays = (Date.parse(`${newest.replace(" ", "T")}Z`) - Date.parse(`${oldest.replace(" ", "T")}Z`)) / 86_400_000;
+      const spanDays = (toDate(newest)!.getTime() - toDate(oldest)!.getTime()) / 86_400_000;
       assert.ok(spanDays > 900 && spanDays <= 1096, `dates spread over about three years, got ${spanDays} days`);
 
       const sample = await ds.query(`SELECT title, lead, body, word_count FROM articles ORDER BY id LIMIT 200`);

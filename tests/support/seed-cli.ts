@@ -6,6 +6,7 @@ import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/db/data-source";
 import type { ImportReport } from "../../src/import/importer";
+import { ensureDatabase, tempDatabaseHandle } from "./database";
 
 /** Compiled files: tests run from dist/tests/<dir>, the command from dist/src/cli. */
 export const SEED_COMMAND = path.join(__dirname, "../../src/cli/seed.js");
@@ -23,13 +24,14 @@ export interface SeedRun {
   stderr: string;
 }
 
-/** Runs the real seed command as a child process against `dbFile`. */
-export function runSeed(dbFile: string, args: string[], options: { cwd?: string } = {}): Promise<SeedRun> {
+/** Runs the real seed command as a child process against `dbFile` (a handle from tempDbFile). */
+export async function runSeed(dbFile: string, args: string[], options: { cwd?: string } = {}): Promise<SeedRun> {
+  const databaseUrl = await ensureDatabase(dbFile);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [SEED_COMMAND, ...args],
-      { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}` }, maxBuffer: 20_000_000 },
+      { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, maxBuffer: 20_000_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") return reject(error);
         resolve({ status: error ? Number(error.code) : 0, stdout, stderr });
@@ -54,13 +56,14 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `content-api-${label}-`));
 }
 
+/** A fresh database handle: a SQLite file path, or on the PostgreSQL pass a database URL (see tests/support/database.ts). */
 export function tempDbFile(label: string): string {
-  return path.join(tempDir(`${label}-db`), "content.sqlite");
+  return tempDatabaseHandle(`${label}-db`);
 }
 
-/** Opens the database file the command wrote to, for checks below the API. */
+/** Opens the database the command wrote to, for checks below the API. */
 export async function withDatabase<T>(dbFile: string, work: (ds: DataSource) => Promise<T>): Promise<T> {
-  const ds = await openDatabase(loadConfig({ DATABASE_URL: `sqlite:${dbFile}` }).database);
+  const ds = await openDatabase(loadConfig({ DATABASE_URL: await ensureDatabase(dbFile) }).database);
   try {
     return await work(ds);
   } finally {
