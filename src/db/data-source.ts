@@ -13,11 +13,21 @@ import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
 import { Webhook } from "../entities/webhook.entity";
 import { WebhookDelivery } from "../entities/webhook-delivery.entity";
+import { WebhookPublishSchedule } from "../entities/webhook-publish-schedule.entity";
 import { installWebhookOutbox } from "../webhooks/outbox";
 import { migrations } from "../migrations";
+import { applySchemaForms } from "./schema-forms";
 import { StatementCountingLogger } from "./statement-counter";
 
-export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, Webhook, WebhookDelivery];
+export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, Webhook, WebhookDelivery, WebhookPublishSchedule];
+
+/** Every DataSource of the app: the entities get each engine's spelling of their columns (see schema-forms.ts). */
+class ContentDataSource extends DataSource {
+  protected override async buildMetadatas(): Promise<void> {
+    await super.buildMetadatas();
+    applySchemaForms(this);
+  }
+}
 
 export function createDataSource(database: DatabaseConfig): DataSource {
   const common = {
@@ -33,11 +43,11 @@ export function createDataSource(database: DatabaseConfig): DataSource {
     // node-pg sends a Date as local time with a whole-minute offset, so an instant in a zone's
     // local-mean-time era (Asia/Jakarta before 1924: +07:07:12) lost seconds; UTC text is exact.
     pg.defaults.parseInputDatesAsUTC = true;
-    return new DataSource({ ...common, type: "postgres", url: database.url });
+    return new ContentDataSource({ ...common, type: "postgres", url: database.url });
   }
   if (database.path !== ":memory:") fs.mkdirSync(path.dirname(database.path), { recursive: true });
   if (database.driver === "better-sqlite3") {
-    return new DataSource({
+    return new ContentDataSource({
       ...common,
       type: "better-sqlite3",
       database: database.path,
@@ -49,7 +59,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       },
     });
   }
-  return new DataSource({
+  return new ContentDataSource({
     ...common,
     type: "sqlite",
     // TypeORM switches sqlite3 into verbose mode, which captures a stack trace and

@@ -145,7 +145,8 @@ async function recordRevision(manager: EntityManager, article: Article, action: 
     ...manager.connection.driver.escapeQueryWithParameters(`SELECT MAX(revision) AS last FROM article_revisions WHERE article_id = :articleId`, { articleId: article.id }, {}),
   );
   const repo = manager.getRepository(ArticleRevision);
-  await repo.insert(
+  // updateEntity(false): nothing reads the row back, so TypeORM need not re-select its defaulted created_at.
+  await repo.createQueryBuilder().insert().updateEntity(false).values(
     repo.create({
       articleId: article.id,
       revision: Number(last ?? 0) + 1,
@@ -167,7 +168,7 @@ async function recordRevision(manager: EntityManager, article: Article, action: 
       editedBy: editor.name,
       createdAt: at,
     }),
-  );
+  ).execute();
 }
 
 const EVENT_OF_ACTION: Record<RevisionAction, ContentEventType> = {
