@@ -11,7 +11,8 @@ import type { DataSource } from "typeorm";
  * - "now" as a column default (CURRENT_INSTANT) is the migrations' millisecond `strftime` on
  *   SQLite and `now()` on PostgreSQL;
  * - a foreign key written inline (`REFERENCES ...` in CREATE TABLE) has no name on SQLite and is
- *   named `<table>_<columns>_fkey` by PostgreSQL; TypeORM would invent an `FK_<hash>` name.
+ *   named `<table>_<columns>_fkey` by PostgreSQL; TypeORM would invent an `FK_<hash>` name
+ *   (declared with `@ForeignKey`, not a relation: nothing loads relations, reads are SQL).
  *
  * TypeORM uses these only to compare or generate DDL (and, on SQLite, to inline a default into an
  * INSERT that omits the column), never to read or convert values, so nothing else changes.
@@ -32,6 +33,8 @@ export function applySchemaForms(dataSource: DataSource): void {
       if (postgres && driver.normalizeType(column) === "timestamp without time zone") column.type = "timestamp with time zone";
     }
     for (const foreignKey of metadata.foreignKeys) {
+      // A name the entity gives (a migration's `CONSTRAINT "name" FOREIGN KEY`) is the name on both engines.
+      if (foreignKey.givenName) continue;
       // PostgreSQL truncates identifiers at 63 bytes; every name here is far shorter.
       foreignKey.name = postgres ? `${metadata.tableName}_${foreignKey.columnNames.join("_")}_fkey` : (undefined as unknown as string);
     }
