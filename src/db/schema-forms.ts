@@ -14,8 +14,10 @@ import type { DataSource } from "typeorm";
  *   named `<table>_<columns>_fkey` by PostgreSQL; TypeORM would invent an `FK_<hash>` name
  *   (declared with `@ForeignKey`, not a relation: nothing loads relations, reads are SQL).
  *
- * TypeORM uses these only to compare or generate DDL (and, on SQLite, to inline a default into an
- * INSERT that omits the column), never to read or convert values, so nothing else changes.
+ * TypeORM uses these to compare or generate DDL and, on SQLite, to inline a default into an INSERT
+ * that omits the column; it converts values the same way for all of them. A declared default also
+ * makes TypeORM read the column back after an insert (a SELECT on SQLite, RETURNING on PostgreSQL)
+ * unless the insert says `updateEntity(false)`.
  */
 
 const SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
