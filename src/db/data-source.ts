@@ -14,14 +14,24 @@ import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
 import { Webhook } from "../entities/webhook.entity";
 import { WebhookDelivery } from "../entities/webhook-delivery.entity";
+import { WebhookPublishSchedule } from "../entities/webhook-publish-schedule.entity";
 import { installWebhookOutbox } from "../webhooks/outbox";
 import { installChangeAnnouncer } from "../cache/change-feed";
 import { migrations } from "../migrations";
+import { applySchemaForms } from "./schema-forms";
 import { withStartupLock } from "./startup-lock";
 import { StatementCountingLogger } from "./statement-counter";
 import { WRITER_WAIT_MS } from "./write-dialect";
 
-export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, ArticlePendingLink, Webhook, WebhookDelivery];
+export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, ArticlePendingLink, Webhook, WebhookDelivery, WebhookPublishSchedule];
+
+/** Every DataSource of the app: the entities get each engine's spelling of their columns (see schema-forms.ts). */
+class ContentDataSource extends DataSource {
+  protected override async buildMetadatas(): Promise<void> {
+    await super.buildMetadatas();
+    applySchemaForms(this);
+  }
+}
 
 export function createDataSource(database: DatabaseConfig): DataSource {
   const common = {
@@ -39,11 +49,11 @@ export function createDataSource(database: DatabaseConfig): DataSource {
     pg.defaults.parseInputDatesAsUTC = true;
     // A bounded wait for a connection: an unreachable server fails the request (503) instead
     // of holding it forever.
-    return new DataSource({ ...common, type: "postgres", url: database.url, connectTimeoutMS: 10_000 });
+    return new ContentDataSource({ ...common, type: "postgres", url: database.url, connectTimeoutMS: 10_000 });
   }
   if (database.path !== ":memory:") fs.mkdirSync(path.dirname(database.path), { recursive: true });
   if (database.driver === "better-sqlite3") {
-    return new DataSource({
+    return new ContentDataSource({
       ...common,
       type: "better-sqlite3",
       database: database.path,
@@ -55,7 +65,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       },
     });
   }
-  return new DataSource({
+  return new ContentDataSource({
     ...common,
     type: "sqlite",
     // TypeORM switches sqlite3 into verbose mode, which captures a stack trace and

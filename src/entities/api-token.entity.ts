@@ -1,6 +1,8 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from "typeorm";
+import { CURRENT_INSTANT } from "../db/schema-forms";
 import { Role } from "../viewer";
+import { Author } from "./author.entity";
 
 registerEnumType(Role, {
   name: "Role",
@@ -23,6 +25,7 @@ export class ApiToken {
   @Column({ type: "varchar", length: 16 })
   role: Role;
 
+  @ForeignKey(() => Author, { onDelete: "RESTRICT" })
   @Column({ name: "author_id", type: "integer", nullable: true })
   authorId: number | null;
 
@@ -36,7 +39,7 @@ export class ApiToken {
   tokenPrefix: string;
 
   @Field()
-  @Column({ name: "created_at", type: Date })
+  @Column({ name: "created_at", type: Date, default: CURRENT_INSTANT })
   createdAt: Date;
 
   @Field(() => Date, { nullable: true })

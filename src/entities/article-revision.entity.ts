@@ -1,5 +1,8 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from "typeorm";
+import { CURRENT_INSTANT } from "../db/schema-forms";
+import { ApiToken } from "./api-token.entity";
+import { Article } from "./article.entity";
 
 /**
  * One saved version of an article, recorded by every write (create, update, publish, ...),
@@ -13,6 +16,7 @@ export class ArticleRevision {
   @PrimaryGeneratedColumn()
   id: number;
 
+  @ForeignKey(() => Article, { onDelete: "CASCADE" })
   @Column({ name: "article_id", type: "integer" })
   articleId: number;
 
@@ -75,6 +79,7 @@ export class ArticleRevision {
   @Column({ name: "related_ids", type: "text" })
   relatedIdsJson: string;
 
+  @ForeignKey(() => ApiToken, { onDelete: "SET NULL" })
   @Column({ name: "edited_by_token_id", type: "integer", nullable: true })
   editedByTokenId: number | null;
 
@@ -83,6 +88,6 @@ export class ArticleRevision {
   editedBy: string;
 
   @Field({ description: "When this version was saved." })
-  @Column({ name: "created_at", type: Date })
+  @Column({ name: "created_at", type: Date, default: CURRENT_INSTANT })
   createdAt: Date;
 }

@@ -1,14 +1,21 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from "typeorm";
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from "typeorm";
 import { Article } from "./article.entity";
 import { Tag } from "./tag.entity";
 
-/** Join row with the editor's order of tags on an article. */
+/**
+ * Join row with the editor's order of tags on an article. Its triggers (live_at from the article,
+ * tags.live_count) are in 1732700000050-article-tags-live-at and 1732700000400-tag-live-count.
+ */
 @Entity({ name: "article_tags" })
 @Index("ix_article_tags_tag", ["tagId", "articleId"])
+// Tag pages, tag counts and the related pool: newest live articles of a tag.
+@Index("ix_article_tags_tag_live", ["tagId", "liveAt", "articleId"])
 export class ArticleTag {
+  @ForeignKey(() => Article, { onDelete: "CASCADE" })
   @PrimaryColumn({ name: "article_id", type: "integer" })
   articleId: number;
 
+  @ForeignKey(() => Tag, { onDelete: "RESTRICT" })
   @PrimaryColumn({ name: "tag_id", type: "integer" })
   tagId: number;
 
@@ -18,12 +25,4 @@ export class ArticleTag {
   /** Maintained by triggers (see the live_at migration); never written by the application. */
   @Column({ name: "live_at", type: Date, nullable: true, insert: false, update: false, select: false })
   liveAt?: Date | null;
-
-  @ManyToOne(() => Article, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "article_id" })
-  article?: Article;
-
-  @ManyToOne(() => Tag, { onDelete: "RESTRICT" })
-  @JoinColumn({ name: "tag_id" })
-  tag?: Tag;
 }

@@ -4,12 +4,12 @@ import {
   CreateDateColumn,
   DeleteDateColumn,
   Entity,
+  ForeignKey,
   Index,
-  JoinColumn,
-  ManyToOne,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from "typeorm";
+import { CURRENT_INSTANT } from "../db/schema-forms";
 import { Author } from "./author.entity";
 
 /** What is stored. SCHEDULED is derived (published with a future instant), so no job has to flip it. */
@@ -35,11 +35,20 @@ export class FeaturedImage {
   caption: string | null;
 }
 
+/**
+ * Triggers on this table (trg_articles_live, 1732700000050-article-tags-live-at) copy the live
+ * state onto article_tags.live_at; the FTS5 index (1732700000200-article-search, SQLite only) is
+ * written by the services. Neither can be declared here.
+ */
 @ObjectType({ description: "A news article." })
 @Entity({ name: "articles" })
 @Index("ix_articles_published", ["status", "publishedAt", "id"])
 @Index("ix_articles_author_published", ["authorId", "publishedAt", "id"])
 @Index("ix_articles_updated", ["updatedAt", "id"])
+// Partial: exactly the live articles, for the sitemap index (1732700000450-article-live-index). TypeORM's
+// schema builder compares its name and columns, not the WHERE; SQLite reads name it (`INDEXED BY
+// ix_articles_live` in src/feeds/sitemap.dialect.ts), so a rename must change both.
+@Index("ix_articles_live", ["publishedAt", "updatedAt"], { where: `"status" = 'published' AND "deleted_at" IS NULL` })
 export class Article {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
@@ -79,19 +88,16 @@ export class Article {
   @Column({ name: "time_zone", type: "varchar", length: 64, default: "Asia/Jakarta" })
   timeZone: string;
 
+  @ForeignKey(() => Author, { onDelete: "RESTRICT" })
   @Column({ name: "author_id", type: "integer" })
   authorId: number;
 
-  @ManyToOne(() => Author, { onDelete: "RESTRICT" })
-  @JoinColumn({ name: "author_id" })
-  authorEntity?: Author;
-
   @Field()
-  @CreateDateColumn({ name: "created_at" })
+  @CreateDateColumn({ name: "created_at", default: CURRENT_INSTANT })
   createdAt: Date;
 
   @Field()
-  @UpdateDateColumn({ name: "updated_at" })
+  @UpdateDateColumn({ name: "updated_at", default: CURRENT_INSTANT })
   updatedAt: Date;
 
   @Field(() => Date, { nullable: true, description: "Set when the article was deleted (visible to editors only)." })

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+import { CURRENT_INSTANT } from "../db/schema-forms";
 
 @ObjectType({ description: "A person who writes for the newsroom." })
 @Entity({ name: "authors" })
@@ -27,10 +28,10 @@ export class Author {
   avatarUrl: string | null;
 
   @Field()
-  @CreateDateColumn({ name: "created_at" })
+  @CreateDateColumn({ name: "created_at", default: CURRENT_INSTANT })
   createdAt: Date;
 
   @Field()
-  @UpdateDateColumn({ name: "updated_at" })
+  @UpdateDateColumn({ name: "updated_at", default: CURRENT_INSTANT })
   updatedAt: Date;
 }

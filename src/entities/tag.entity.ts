@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+import { CURRENT_INSTANT } from "../db/schema-forms";
 
 @ObjectType({ description: "A topic that groups articles, e.g. `Pemilu 2024`." })
 @Entity({ name: "tags" })
@@ -23,10 +24,18 @@ export class Tag {
   description: string | null;
 
   @Field()
-  @CreateDateColumn({ name: "created_at" })
+  @CreateDateColumn({ name: "created_at", default: CURRENT_INSTANT })
   createdAt: Date;
 
   @Field()
-  @UpdateDateColumn({ name: "updated_at" })
+  @UpdateDateColumn({ name: "updated_at", default: CURRENT_INSTANT })
   updatedAt: Date;
+
+  /**
+   * Articles carrying the tag that are published and not deleted: the weight of a shared tag in
+   * related scores. Kept by triggers on article_tags (1732700000400-tag-live-count), so the
+   * application never writes it; read with SQL where needed (src/loaders/visibility.ts).
+   */
+  @Column({ name: "live_count", type: "integer", default: 0, insert: false, update: false, select: false })
+  liveCount?: number;
 }

@@ -1,5 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from "typeorm";
+import { CURRENT_INSTANT } from "../db/schema-forms";
+import { Webhook } from "./webhook.entity";
 
 /** Stored lowercase; the GraphQL enum is the uppercase name. */
 export type StoredDeliveryStatus = "pending" | "delivered" | "failed" | "dead";
@@ -40,6 +42,7 @@ export class WebhookDelivery {
   id: number;
 
   @Field(() => ID)
+  @ForeignKey(() => Webhook, { onDelete: "CASCADE" })
   @Column({ name: "webhook_id", type: "integer" })
   webhookId: number;
 
@@ -88,7 +91,7 @@ export class WebhookDelivery {
   latencyMs: number | null;
 
   @Field()
-  @Column({ name: "created_at", type: Date })
+  @Column({ name: "created_at", type: Date, default: CURRENT_INSTANT })
   createdAt: Date;
 
   @Field(() => Date, { nullable: true })

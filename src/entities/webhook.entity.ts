@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { CURRENT_INSTANT } from "../db/schema-forms";
 
 /** What an endpoint can subscribe to; each value is sent as its lowercase dotted type (`ARTICLE_PUBLISHED` → `article.published`). */
 export enum WebhookEvent {
@@ -66,7 +67,8 @@ export class Webhook {
   description: string | null;
 
   @Field({ description: "Inactive endpoints get no new events; deliveries already queued wait until it is active again." })
-  @Column({ type: "boolean", default: true })
+  // `TRUE` as the migration wrote it: SQLite keeps the word (TypeORM would compare `1`), PostgreSQL reads back `true`.
+  @Column({ type: "boolean", default: () => "TRUE" })
   active: boolean;
 
   /** `whsec_` + base64 of 32 random bytes. */
@@ -78,10 +80,10 @@ export class Webhook {
   failureStreak: number;
 
   @Field()
-  @Column({ name: "created_at", type: Date })
+  @Column({ name: "created_at", type: Date, default: CURRENT_INSTANT })
   createdAt: Date;
 
   @Field()
-  @Column({ name: "updated_at", type: Date })
+  @Column({ name: "updated_at", type: Date, default: CURRENT_INSTANT })
   updatedAt: Date;
 }

@@ -25,7 +25,8 @@ export async function recordRevision(manager: EntityManager, article: Article, a
   const [{ last }] = await select<{ last: number | null }>(manager, `SELECT MAX(revision) AS last FROM article_revisions WHERE article_id = :articleId`, { articleId: article.id });
   const revision = Number(last ?? 0) + 1;
   const repo = manager.getRepository(ArticleRevision);
-  await repo.insert(
+  // updateEntity(false): nothing reads the row back, so TypeORM need not re-select its defaulted created_at.
+  await repo.createQueryBuilder().insert().updateEntity(false).values(
     repo.create({
       articleId: article.id,
       revision,
@@ -47,7 +48,7 @@ export async function recordRevision(manager: EntityManager, article: Article, a
       editedBy: editor.name,
       createdAt: at,
     }),
-  );
+  ).execute();
   return revision;
 }
 

@@ -1,0 +1,112 @@
+import "reflect-metadata";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { describe, it } from "node:test";
+import { Client } from "pg";
+import type { DataSource } from "typeorm";
+import { loadConfig } from "../../src/config";
+import { openDatabase } from "../../src/db/data-source";
+import { FTS_TABLE } from "../../src/search/fts.sqlite";
+import { engineSkip, POSTGRES_ADMIN_URL } from "../support/engines";
+import { tempDatabaseFile } from "../support/server";
+
+/**
+ * Migrations write the DDL; the entities must describe the same tables, columns and indexes, so
+ * that reading an entity says what is in the database. TypeORM's schema builder compares the two:
+ * after every migration has run it must have nothing to change. Tables without an entity (the
+ * SQLite FTS5 table and its shadow tables, `migrations`) are ignored by the builder, and so are
+ * triggers, which stay in the migrations alone.
+ */
+async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
+  const log = await dataSource.driver.createSchemaBuilder().log();
+  return log.upQueries.map((query) => query.query);
+}
+
+/** Tables the migrations create that no entity may describe: TypeORM's own, and SQLite's FTS5 table with its shadow tables. */
+const unmanaged = (table: string): boolean => table === "migrations" || table === "sqlite_sequence" || table === FTS_TABLE || table.startsWith(`${FTS_TABLE}_`);
+
+async function tablesWithoutEntity(dataSource: DataSource): Promise<string[]> {
+  const rows: { name: string }[] = await dataSource.query(
+    dataSource.options.type === "postgres"
+      ? `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()`
+      : `SELECT name FROM sqlite_master WHERE type = 'table'`,
+  );
+  const declared = new Set(dataSource.entityMetadatas.map((metadata) => metadata.tableName));
+  return rows.map((row) => row.name).filter((name) => !declared.has(name) && !unmanaged(name)).sort();
+}
+
+/**
+ * The builder compares an index's name, columns and uniqueness but not a partial index's WHERE.
+ * SQLite keeps the clause as written, so there it is compared as text (PostgreSQL rewrites it).
+ */
+async function partialIndexDrift(dataSource: DataSource): Promise<string[]> {
+  if (dataSource.options.type === "postgres") return [];
+  const drift: string[] = [];
+  for (const metadata of dataSource.entityMetadatas) {
+    for (const index of metadata.indices.filter((i) => i.where)) {
+      const [row] = await dataSource.query(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, [index.name]);
+      const stored = /WHERE (.*)$/s.exec(row?.sql ?? "")?.[1];
+      if (stored !== index.where) drift.push(`${index.name}: entity WHERE ${index.where}, database WHERE ${stored}`);
+    }
+  }
+  return drift;
+}
+
+async function assertInSync(dataSource: DataSource): Promise<void> {
+  // The schema builder looks only at tables that have an entity, so a table without one is looked for here.
+  assert.deepEqual(await tablesWithoutEntity(dataSource), [], "tables created by migrations with no entity: add one to src/entities and to `entities` in src/db/data-source.ts");
+  assert.deepEqual(await partialIndexDrift(dataSource), []);
+  const pending = await pendingSchemaChanges(dataSource);
+  assert.deepEqual(
+    pending,
+    [],
+    `the entities and the migrations disagree; TypeORM would run:\n${pending.join(";\n")}\n` +
+      "Declare the column or index on the entity (or fix the migration).",
+  );
+  // The comparison itself must be live: a column no entity declares and a missing index are reported.
+  await dataSource.query(`ALTER TABLE "tags" ADD COLUMN "undeclared" integer`);
+  await dataSource.query(`DROP INDEX "ix_article_tags_tag_live"`);
+  const drift = await pendingSchemaChanges(dataSource);
+  assert.ok(drift.some((query) => /DROP COLUMN "undeclared"|^DROP TABLE "tags"$/.test(query)), drift.join(";\n"));
+  assert.ok(drift.some((query) => query.startsWith(`CREATE INDEX "ix_article_tags_tag_live"`)), drift.join(";\n"));
+}
+
+// `npm test` runs tests/api again with SQLITE_DRIVER=sqlite3; run standalone, both drivers are checked.
+const drivers = process.env.SQLITE_DRIVER ? [process.env.SQLITE_DRIVER] : ["better-sqlite3", "sqlite3"];
+
+describe("entities match the migrated schema", () => {
+  for (const driver of drivers) {
+    it(`on SQLite (${driver})`, async () => {
+      const config = loadConfig({ DATABASE_URL: `sqlite:${tempDatabaseFile("schema-sync")}`, SQLITE_DRIVER: driver });
+      const dataSource = await openDatabase(config.database);
+      try {
+        assert.equal(dataSource.options.type, driver === "sqlite3" ? "sqlite" : "better-sqlite3");
+        await assertInSync(dataSource);
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+  }
+
+  it("on PostgreSQL", async (t) => {
+    const skip = await engineSkip("postgres");
+    if (skip) return t.skip(skip);
+    const database = `content_test_${randomBytes(6).toString("hex")}`;
+    const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    try {
+      const url = new URL(POSTGRES_ADMIN_URL);
+      url.pathname = `/${database}`;
+      const dataSource = await openDatabase(loadConfig({ DATABASE_URL: url.toString() }).database);
+      try {
+        await assertInSync(dataSource);
+      } finally {
+        await dataSource.destroy();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      await admin.end();
+    }
+  });
+});
