@@ -46,7 +46,7 @@ export function responseCachePlugin(options: ResponseCacheOptions): ApolloServer
       let id: string | null = null;
       let ticket: StoreTicket | null = null;
       return {
-        async responseForOperation({ contextValue, operation, overallCachePolicy, queryHash, operationName, request }) {
+        async responseForOperation({ contextValue, operation, overallCachePolicy, queryHash, operationName, request, metrics }) {
           const state = contextValue.cache;
           if (!store || state.status !== "MISS" || contextValue.viewer.kind !== "anonymous" || operation?.operation !== "query") return null;
           if (!queryHash || !overallCachePolicy.policyIfCacheable()) return null;
@@ -58,6 +58,8 @@ export function responseCachePlugin(options: ResponseCacheOptions): ApolloServer
           if (!found.entry) return null;
           state.status = "HIT";
           state.hit = found.entry;
+          // Where Apollo's own cache plugin says so too: admission gives back the price of a hit.
+          metrics.responseCacheHit = true;
           return { body: { kind: "single", singleResult: { data: found.entry.data } }, http: { status: undefined, headers: new HeaderMap() } };
         },
         async willSendResponse({ contextValue, response, overallCachePolicy, operation }) {

@@ -34,7 +34,7 @@ interface ServerProcess {
 
 async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", NODE_ENV: "development", LOG_LEVEL: "warn" };
-  Object.assign(env, { RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0" });
+  Object.assign(env, { RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0" });
   delete env.REDIS_URL;
   const child = spawn(process.execPath, [MAIN_COMMAND], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";

@@ -23,6 +23,9 @@ export function processEnv(databaseUrl: string, extra: Record<string, string> = 
     PORT: "0",
     LOG_LEVEL: "silent",
     RATE_LIMIT_ADDRESS_PER_MINUTE: "0",
+    // Tests measure behaviour, not capacity: a loaded test machine must not shed their requests.
+    SHED_EVENT_LOOP_DELAY_MS: "0",
+    SHED_QUEUE_DEPTH: "0",
     RATE_LIMIT_TOKEN_PER_MINUTE: "0",
     NODE_ENV: "development",
     ...extra,

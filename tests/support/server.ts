@@ -49,7 +49,7 @@ export async function startTestServer(
   // Tests fire requests far faster than any client, and their logs would drown the runner's
   // output: both are off unless a test turns them on through `env`. So is shedding on event-loop
   // delay, which a test runner sharing a busy machine would trip at random.
-  const quiet = { LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0" };
+  const quiet = { LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0" };
   // `npm test` runs the suite on the default driver, then key files again with SQLITE_DRIVER=sqlite3.
   const driver = process.env.SQLITE_DRIVER ? { SQLITE_DRIVER: process.env.SQLITE_DRIVER } : {};
   const config = loadConfig({ ...quiet, ...driver, ...options.env, DATABASE_URL: databaseUrl });

@@ -20,7 +20,7 @@ export interface SpawnedServer {
  */
 export async function spawnServer(env: Record<string, string>, readyWithinMs = 60_000): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [path.join(projectRoot, "dist", "src", "main.js")], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", ...env },
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
