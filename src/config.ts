@@ -1,4 +1,5 @@
 import path from "node:path";
+import { loadOpsConfig, type OpsConfig } from "./ops/config";
 
 export type DatabaseConfig =
   | { type: "sqlite"; path: string; driver: "sqlite3" | "better-sqlite3" }
@@ -58,6 +59,8 @@ export interface AppConfig {
    * limits, invalidations). Unset: everything stays in this process.
    */
   redisUrl: string | null;
+  /** Metrics access, shutdown, worker processes: src/ops/config.ts. */
+  ops: OpsConfig;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     logLevel: logLevelFromEnv(env.LOG_LEVEL),
     redisUrl: env.REDIS_URL ? env.REDIS_URL : null,
+    ops: loadOpsConfig(env),
   };
 }
 

@@ -1,28 +1,28 @@
 import "reflect-metadata";
+import cluster from "node:cluster";
 import { loadConfig } from "./config";
 import { openDatabase } from "./db/data-source";
 import { createApp } from "./http/server";
 import { seedIfEmpty } from "./import/seed-if-empty";
+import { runPrimary } from "./ops/cluster";
+import { superviseServer } from "./ops/serve";
 
 async function main() {
   const config = loadConfig();
+  if (cluster.isPrimary && config.ops.webConcurrency > 1) {
+    // Migrations and the first seeding run once, here, before any worker opens the database.
+    return runPrimary(config, async () => {
+      const dataSource = await openDatabase(config.database);
+      await seedIfEmpty(dataSource);
+      await dataSource.destroy();
+    });
+  }
   const dataSource = await openDatabase(config.database);
-  await seedIfEmpty(dataSource);
+  if (cluster.isPrimary) await seedIfEmpty(dataSource);
   const app = await createApp({ config, dataSource });
   const port = await app.listen(config.port);
   console.log(`content API ready at http://localhost:${port}/graphql${config.production ? "" : " (Apollo Sandbox in a browser)"}`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: finishing open requests`);
-    await app.close();
-    await dataSource.destroy();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  await superviseServer({ app, dataSource, config });
 }
 
 main().catch((error) => {

@@ -7,6 +7,7 @@ import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import type { ContentVersion } from "../cache/content-version";
 import type { AppConfig } from "../config";
 import type { GraphQLContext } from "../graphql/context";
+import { countCacheEviction } from "../ops/metrics";
 
 /**
  * Cache hints: how long a public answer about each type or field may be kept by a browser or
@@ -97,7 +98,12 @@ export function cachingPlugins(config: AppConfig, contentVersion: ContentVersion
   if (config.cache.responseCache) {
     plugins.push(
       responseCachePlugin<GraphQLContext>({
-        cache: new InMemoryLRUCache({ maxSize: config.cache.maxBytes }),
+        cache: new InMemoryLRUCache<string>({
+          maxSize: config.cache.maxBytes,
+          dispose: (_value, _key, reason) => {
+            if (reason === "evict") countCacheEviction();
+          },
+        }),
         extraCacheKeyData: async ({ contextValue }) => contentVersion.at(contextValue.now),
         shouldReadFromCache: isAnonymous,
         shouldWriteToCache: isAnonymous,

@@ -20,6 +20,10 @@ import { createFormatError } from "./format-error";
 import { BodyTooLargeError, readBody } from "./body";
 import { createRateLimiter } from "./rate-limit";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
+import { isDraining, trackRequests } from "../ops/lifecycle";
+import { cacheStatusOf, observeRequest, watchDatabasePool } from "../ops/metrics";
+import { serveMetrics } from "../ops/metrics-endpoint";
+import { metricsPlugin } from "../ops/metrics-plugin";
 
 export interface AppOptions {
   config: AppConfig;
@@ -86,6 +90,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     plugins: [
       costLimitsPlugin(config.limits),
       requestLogPlugin(),
+      metricsPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, contentVersion),
     ],
@@ -153,6 +158,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, scope: RequestScope) {
     if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (url.pathname === "/readyz") {
+      if (isDraining(server)) return sendJson(res, 503, { status: "shutting down" });
       try {
         await dataSource.query("SELECT 1");
         return sendJson(res, 200, { status: "ready" });
@@ -171,6 +177,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
     }
     if (url.pathname === "/graphql" || url.pathname === "/") return handleGraphQL(req, res, url, scope);
+    if (url.pathname === "/metrics") return serveMetrics(req, res, { metrics: config.ops.metrics, production: config.production, requestId: scope.requestId });
     req.resume();
     sendJson(res, 404, errorBody("not found", "NOT_FOUND", scope.requestId), { "x-request-id": scope.requestId });
   }
@@ -186,7 +193,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     } catch {
       url = new URL("http://localhost/");
     }
-    res.once("close", () => logRequest(logger, scope, { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt }));
+    res.once("close", () => {
+      const finished = { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt, cache: cacheStatusOf(scope, res) };
+      logRequest(logger, scope, finished);
+      observeRequest(scope, finished);
+    });
     try {
       await requestScope.run(scope, () => route(req, res, url, scope));
     } catch (error) {
@@ -202,6 +213,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const server = http.createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
+  // Graceful shutdown bookkeeping (src/ops/lifecycle.ts); `x-worker` outside production tells cluster workers apart.
+  trackRequests(server, { workerHeader: !config.production });
+  const unwatchPool = watchDatabasePool(dataSource);
   // A malformed request line never reaches `handle`; answer it without echoing anything back.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
@@ -230,6 +244,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       server.closeIdleConnections();
       await closed;
       contentVersion.close();
+      unwatchPool();
       await apollo.stop();
       if (readDataSource !== dataSource) await readDataSource.destroy();
     },
