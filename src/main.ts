@@ -21,8 +21,8 @@ async function main() {
   if (cluster.isPrimary) await seedIfEmpty(dataSource);
   const app = await createApp({ config, dataSource });
   const port = await app.listen(config.port);
-  console.log(`content API ready at http://localhost:${port}/graphql${config.production ? "" : " (Apollo Sandbox in a browser)"}`);
   await superviseServer({ app, dataSource, config });
+  console.log(`content API ready at http://localhost:${port}/graphql${config.production ? "" : " (Apollo Sandbox in a browser)"}`);
 }
 
 main().catch((error) => {
