@@ -8,6 +8,31 @@ import { onTerminationSignals } from "./shutdown";
 
 export const SHUTDOWN_MESSAGE = "ops:shutdown";
 
+/**
+ * In a worker, the primary's request to stop (or its disappearance) is listened for from the
+ * moment this module loads, so a request that arrives while the worker is still starting is
+ * kept and acted on as soon as the server is up, instead of being lost.
+ */
+let stopReason: string | null = null;
+let onStop: ((reason: string) => void) | null = null;
+if (cluster.isWorker) {
+  const stop = (reason: string) => {
+    stopReason ??= reason;
+    onStop?.(reason);
+  };
+  process.on("message", (message: { type?: string }) => {
+    if (message?.type === SHUTDOWN_MESSAGE) stop("primary asked");
+  });
+  // The primary died without saying so: nobody hands this worker connections any more.
+  process.on("disconnect", () => stop("primary gone"));
+}
+
+/** Calls `callback` when the primary wants this worker to stop (at once if it already asked). */
+export function whenPrimaryAsksToStop(callback: (reason: string) => void): void {
+  onStop = callback;
+  if (stopReason !== null) callback(stopReason);
+}
+
 /** More crashes than this within a minute: something is wrong with every worker, not one. */
 const MAX_CRASHES_PER_MINUTE = 5;
 

@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import type http from "node:http";
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
-import { SHUTDOWN_MESSAGE } from "./cluster";
+import { whenPrimaryAsksToStop } from "./cluster";
 import { startMetricsServer } from "./metrics-endpoint";
 import { writeServerPidFile } from "./server-lock";
 import { onTerminationSignals, shutDownGracefully } from "./shutdown";
@@ -23,11 +23,5 @@ export async function superviseServer(options: { app: { server: http.Server; clo
     log(`${reason}: shutting down`);
     return shutDownGracefully({ app, dataSource, settings: config.ops.shutdown, log, cleanup: [releasePidFile, async () => metricsServer?.close()] });
   });
-  if (worker) {
-    process.on("message", (message: { type?: string }) => {
-      if (message?.type === SHUTDOWN_MESSAGE) start("primary asked");
-    });
-    // The primary died without saying so: nobody hands this worker connections any more.
-    process.on("disconnect", () => start("primary gone"));
-  }
+  if (worker) whenPrimaryAsksToStop(start);
 }
