@@ -4,7 +4,10 @@
  * uncached and with the response cache warm, plus a layer ablation. Writes bench/results.md
  * and bench/results.json.
  *
- *   npm run bench -- [--articles 20000] [--seconds 8] [--no-ablation]
+ *   npm run bench -- [--articles 20000] [--seconds 8] [--no-ablation] [--workers 1,2] [--only-workers]
+ *
+ * `--workers` lists the WEB_CONCURRENCY values the home query is measured at (default 1,2);
+ * `--only-workers` measures only that and writes bench/workers.md instead of results.md.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -22,6 +25,13 @@ const option = (name: string, fallback: number) => {
 const ARTICLES = option("articles", 20_000);
 const SECONDS = option("seconds", 8);
 const ABLATION = !argv.includes("--no-ablation");
+const WORKERS = (() => {
+  const i = argv.indexOf("--workers");
+  const list = i >= 0 ? argv[i + 1].split(",").map(Number) : [1, 2];
+  if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--workers takes a list of whole numbers, e.g. 1,2");
+  return list;
+})();
+const ONLY_WORKERS = argv.includes("--only-workers");
 const CONCURRENCY = [10, 50];
 const QUERY_NAMES: BenchQuery[] = ["article", "home", "tag"];
 
@@ -31,6 +41,19 @@ interface Load {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time the load generator itself used (user + system). */
+  cpuMs: number;
+}
+
+interface WorkersRow {
+  workers: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU cores the server's processes (primary and workers) kept busy on average. */
+  serverCores: number;
+  /** CPU cores the load generator kept busy on average: on a small machine it competes with the server. */
+  loadCores: number;
 }
 
 interface ResultRow {
@@ -74,15 +97,80 @@ function peakRssMb(child: ChildProcess): number {
 
 let nextPort = 4600;
 
-async function startServer(dbFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+async function startServer(dbFile: string, env: Record<string, string>, workers = 1): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
   const port = nextPort++;
   const child = spawn(process.execPath, [path.join(root, "dist/src/main.js")], {
-    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", WEB_CONCURRENCY: String(workers), ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  // Every worker prints its ready line; the first one up would otherwise take all the load.
+  let readyLines = 0;
+  const allReady = new Promise<void>((resolve) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      readyLines += (chunk.toString().match(/content API ready at/g) ?? []).length;
+      if (readyLines >= workers) resolve();
+    });
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+  await allReady;
   return { child, url, stop: () => stopChild(child) };
+}
+
+/** CPU time (ms) used so far by a process and its children (the cluster workers), from /proc. */
+function cpuMsOfTree(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    return own + children.reduce((sum, child) => sum + cpuMsOfTree(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The home query, uncached, at concurrency 50 with WEB_CONCURRENCY=N for each N. */
+async function measureWorkers(dbFile: string): Promise<WorkersRow[]> {
+  const rows: WorkersRow[] = [];
+  for (const workers of WORKERS) {
+    const server = await startServer(dbFile, { NODE_ENV: "production", RESPONSE_CACHE: "off" }, workers);
+    await load(server.url, "home", 50, 2, []);
+    const cpuBefore = cpuMsOfTree(server.child.pid!);
+    const started = performance.now();
+    const result = await load(server.url, "home", 50, SECONDS, []);
+    const elapsedMs = performance.now() - started;
+    const serverCores = (cpuMsOfTree(server.child.pid!) - cpuBefore) / elapsedMs;
+    await server.stop();
+    if (result.non2xx || result.errors) console.warn(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const row: WorkersRow = {
+      workers,
+      rps: Math.round(result.rps),
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      serverCores: Number(serverCores.toFixed(2)),
+      loadCores: Number((result.cpuMs / (SECONDS * 1000)).toFixed(2)),
+    };
+    rows.push(row);
+    console.log(`home c=50 cache=off WEB_CONCURRENCY=${workers}: ${row.rps} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, server ${row.serverCores} cores, load generator ${row.loadCores} cores`);
+  }
+  return rows;
+}
+
+function workersSection(rows: WorkersRow[]): string[] {
+  if (!rows.length) return [];
+  const cores = os.cpus().length;
+  const base = rows.find((r) => r.workers === 1);
+  return [
+    "## Worker processes (`WEB_CONCURRENCY`): home query, concurrency 50, cache off",
+    "",
+    `The machine has ${cores} cores (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} over 1/5/15 min at the end of this section) and the load generator runs on the same machine: its own CPU use (last column, start-up included) is taken from what the server processes can get.`,
+    "",
+    "| workers | req/s | vs 1 worker | p50 ms | p99 ms | server CPU (cores) | load generator CPU (cores) |",
+    "|---|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.workers} | ${r.rps} | ${base ? `${(r.rps / base.rps).toFixed(2)}×` : "–"} | ${r.p50Ms} | ${r.p99Ms} | ${r.serverCores} | ${r.loadCores} |`),
+    "",
+  ];
 }
 
 async function startFloor(dbFile: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
@@ -142,6 +230,15 @@ async function main() {
   const articleSlugs = (db.prepare(`SELECT slug FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= ? ORDER BY random() LIMIT 500`).all(now) as { slug: string }[]).map((r) => r.slug);
   const tagSlugs = (db.prepare(`SELECT slug FROM tags ORDER BY random() LIMIT 300`).all() as { slug: string }[]).map((r) => r.slug);
   db.close();
+
+  if (ONLY_WORKERS) {
+    const workerRows = await measureWorkers(dbFile);
+    const md = ["# Benchmark: worker processes", "", `Database: ${ARTICLES} synthetic articles (SQLite file). autocannon in its own process, ${SECONDS} s after a 2 s warm-up. Run: ${new Date().toISOString()}. Command: \`npm run bench -- --only-workers --seconds ${SECONDS}\`.`, "", ...workersSection(workerRows)].join("\n");
+    fs.writeFileSync(path.join(root, "bench/workers.md"), md);
+    console.log(`\n${md}`);
+    fs.rmSync(workDir, { recursive: true, force: true });
+    return;
+  }
 
   // Byte-identical answers first: a floor that answers something else measures nothing.
   const floor = await startFloor(dbFile);
@@ -224,6 +321,8 @@ async function main() {
     }
   }
 
+  const workerRows = await measureWorkers(dbFile);
+
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const md = [
     "# Benchmark results",
@@ -247,6 +346,7 @@ async function main() {
           "",
         ]
       : []),
+    ...workersSection(workerRows),
   ].join("\n");
   fs.writeFileSync(path.join(root, "bench/results.md"), md);
   fs.writeFileSync(
