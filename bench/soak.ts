@@ -47,10 +47,10 @@ const EDIT = `mutation Edit($id: ID!, $lead: String!) { updateArticle(id: $id, i
 type Kind = "article" | "home" | "tag" | "search";
 /** Shares of the anonymous traffic. */
 const MIX: [Kind, number][] = [
-  ["article", 0.45],
+  ["article", 0.5],
   ["home", 0.15],
   ["tag", 0.25],
-  ["search", 0.15],
+  ["search", 0.1],
 ];
 
 interface Sample {
@@ -119,8 +119,8 @@ async function startServer(dbFile: string, port: number, metricsToken: string): 
       RATE_LIMIT_TOKEN_PER_MINUTE: "0",
       WEB_CONCURRENCY: "1",
     },
-    // The request log goes nowhere, but the server still writes it, as in production.
-    stdio: ["ignore", "ignore", "inherit"],
+    // The request log goes to SOAK_LOG (or nowhere), but the server writes it either way, as in production.
+    stdio: ["ignore", process.env.SOAK_LOG ? fs.openSync(process.env.SOAK_LOG, "w") : "ignore", "inherit"],
   });
   for (let i = 0; i < 600; i++) {
     try {
@@ -186,8 +186,11 @@ async function main() {
   const articles = db.prepare(`SELECT id, slug, title FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= ? ORDER BY random() LIMIT 2000`).all(now) as { id: number; slug: string; title: string }[];
   const tags = (db.prepare(`SELECT slug FROM tags ORDER BY tagged_count DESC LIMIT 300`).all() as { slug: string }[]).map((r) => r.slug);
   db.close();
-  const words = [...new Set(articles.flatMap((a) => a.title.toLowerCase().match(/\p{L}{5,}/gu) ?? []))].slice(0, 400);
-  if (!articles.length || !tags.length || !words.length) throw new Error("the database has no published articles, tags or title words");
+  // What readers type: mostly a few words of a headline they half remember, sometimes one word.
+  // (A single word of the synthetic vocabulary matches most of the archive: the costly case.)
+  const titleWords = articles.map((a) => a.title.split(/\s+/).filter((w) => /^\p{L}{3,}$/u.test(w)));
+  const searches = titleWords.filter((w) => w.length >= 3).flatMap((w, i) => (i % 10 < 5 ? [`"${w.slice(0, 2).join(" ")}"`] : i % 10 < 8 ? [`"${w.slice(0, 3).join(" ")}"`] : [w[w.length - 1]]));
+  if (!articles.length || !tags.length || !searches.length) throw new Error("the database has no published articles, tags or titles to search for");
 
   const secret = execFileSync(process.execPath, [path.join(root, "dist/src/cli/token.js"), "create", "--name", `soak ${started.toISOString()}`, "--role", "EDITOR"], {
     env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}` },
@@ -204,7 +207,7 @@ async function main() {
   // Popular articles, tags and words get most of the traffic, as on a real site.
   const pickArticle = zipfSampler(articles.length, 1.0, random);
   const pickTag = zipfSampler(tags.length, 1.0, random);
-  const pickWord = zipfSampler(words.length, 1.0, random);
+  const pickSearch = zipfSampler(searches.length, 1.0, random);
   const chooseKind = (): Kind => {
     let r = random();
     for (const [kind, share] of MIX) if ((r -= share) < 0) return kind;
@@ -219,7 +222,7 @@ async function main() {
       case "tag":
         return JSON.stringify({ query: QUERIES.tag.document, operationName: "TagPage", variables: { slug: tags[pickTag()] } });
       case "search":
-        return JSON.stringify({ query: SEARCH, operationName: "Search", variables: { q: random() < 0.5 ? words[pickWord()] : `${words[pickWord()]} ${words[pickWord()]}` } });
+        return JSON.stringify({ query: SEARCH, operationName: "Search", variables: { q: searches[pickSearch()] } });
     }
   };
 
@@ -351,7 +354,7 @@ async function main() {
     "",
     `Command: \`npm run soak -- --minutes ${MINUTES} --rate ${RATE}\`. Run ${started.toISOString()}, ${MINUTES} min.`,
     `Server: \`node dist/src/main.js\`, NODE_ENV=production, one process, response cache on, SQLite (better-sqlite3) with ${ARTICLES.toLocaleString("en")} synthetic articles.`,
-    `Load: ${RATE} anonymous requests per second on a fixed schedule (open loop), mixed ${MIX.map(([k, s]) => `${Math.round(s * 100)}% ${k}`).join(", ")} (Zipf-popular articles, tags and title words), plus one \`updateArticle\` per second through an editor token, which moves the content version and so empties the response cache every second.`,
+    `Load: ${RATE} anonymous requests per second on a fixed schedule (open loop), mixed ${MIX.map(([k, s]) => `${Math.round(s * 100)}% ${k}`).join(", ")} (Zipf-popular articles, tags and searches; searches are 2- or 3-word headline phrases, one in five a single headline word), plus one \`updateArticle\` per second through an editor token, which moves the content version and so empties the response cache every second.`,
     `Machine: ${machine}, shared with other work: load average ${loadBefore.map((l) => l.toFixed(1)).join(" / ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" / ")} after (1/5/15 min). Latencies include the load generator's own scheduling on the same cores.`,
     "",
     "## Result",
