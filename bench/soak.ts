@@ -40,6 +40,11 @@ const MAX_IN_FLIGHT = option("max-in-flight", 500);
 const SAMPLE_SECONDS = 10;
 const REQUEST_TIMEOUT_MS = 10_000;
 const dbArg = argv.indexOf("--db") >= 0 ? path.resolve(argv[argv.indexOf("--db") + 1]) : null;
+/** Output name: bench/<out>.md and bench/<out>.svg. */
+const OUT = argv.indexOf("--out") >= 0 ? argv[argv.indexOf("--out") + 1] : "soak";
+if (!/^[a-z0-9-]+$/.test(OUT)) throw new Error("--out takes a plain name such as soak-cache-off");
+/** Server settings taken from this environment (e.g. RESPONSE_CACHE=off), recorded in the report. */
+const SERVER_OVERRIDES = Object.entries(process.env).filter(([k]) => /^(RESPONSE_CACHE|CACHE_MAX_AGE_SECONDS|SQLITE_DRIVER)/.test(k));
 
 const SEARCH = `query Search($q: String!) { search(query: $q, first: 10) { totalCount nodes { snippet article { slug title publishedAtText } } } }`;
 const EDIT = `mutation Edit($id: ID!, $lead: String!) { updateArticle(id: $id, input: { lead: $lead }) { id updatedAt } }`;
@@ -65,6 +70,7 @@ interface Sample {
   writeErrors: number;
   rssMb: number;
   heapMb: number;
+  cacheEntries: number;
   eventLoopP99Ms: number;
   inFlight: number;
 }
@@ -134,10 +140,14 @@ async function startServer(dbFile: string, port: number, metricsToken: string): 
   throw new Error("server did not become ready in 60 s");
 }
 
-async function scrapeMetrics(base: string, token: string): Promise<{ heapMb: number; eventLoopP99Ms: number }> {
+async function scrapeMetrics(base: string, token: string): Promise<{ heapMb: number; eventLoopP99Ms: number; cacheEntries: number }> {
   const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) })).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-  return { heapMb: Math.round(value("nodejs_heap_size_used_bytes") / 104857.6) / 10, eventLoopP99Ms: Math.round(value("nodejs_eventloop_lag_p99_seconds") * 10000) / 10 };
+  return {
+    heapMb: Math.round(value("nodejs_heap_size_used_bytes") / 104857.6) / 10,
+    eventLoopP99Ms: Math.round(value("nodejs_eventloop_lag_p99_seconds") * 10000) / 10,
+    cacheEntries: value("response_cache_entries"),
+  };
 }
 
 function chart(samples: Sample[]): string {
@@ -317,6 +327,7 @@ async function main() {
         writeErrors: window.writeErrors,
         rssMb: rssMbOf(server.pid!),
         heapMb: NaN,
+        cacheEntries: NaN,
         eventLoopP99Ms: NaN,
         inFlight,
       };
@@ -337,23 +348,25 @@ async function main() {
   server.kill("SIGTERM");
   const exitCode = await new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
 
-  const at = (seconds: number) => samples.reduce((best, s) => (Math.abs(s.t - seconds) < Math.abs(best.t - seconds) ? s : best), samples[0]);
-  const rss2 = at(120).rssMb;
-  const rssEnd = samples[samples.length - 1].rssMb;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  // One 10 s sample catches the heap mid-collection or just after memory went back to the
+  // system; the median of a minute's six samples is what "RSS at minute 2" means.
+  const lastT = samples[samples.length - 1].t;
+  const rss2 = median(samples.filter((s) => s.t > 60 && s.t <= 120).map((s) => s.rssMb));
+  const rssEnd = median(samples.filter((s) => s.t > lastT - 60).map((s) => s.rssMb));
   const rssChange = ((rssEnd - rss2) / rss2) * 100;
   const afterWarmUp = samples.filter((s) => s.t > 120);
   const half = Math.floor(afterWarmUp.length / 2);
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const p99First = median(afterWarmUp.slice(0, half).map((s) => s.p99Ms));
   const p99Second = median(afterWarmUp.slice(half).map((s) => s.p99Ms));
   const loadAfter = os.loadavg();
   const verdict = (ok: boolean) => (ok ? "met" : "**not met**");
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}`;
   const md = [
-    "# Soak test",
+    `# Soak test${OUT === "soak" ? "" : ` (${OUT})`}`,
     "",
-    `Command: \`npm run soak -- --minutes ${MINUTES} --rate ${RATE}\`. Run ${started.toISOString()}, ${MINUTES} min.`,
-    `Server: \`node dist/src/main.js\`, NODE_ENV=production, one process, response cache on, SQLite (better-sqlite3) with ${ARTICLES.toLocaleString("en")} synthetic articles.`,
+    `Command: \`${SERVER_OVERRIDES.map(([k, v]) => `${k}=${v} `).join("")}npm run soak -- --minutes ${MINUTES} --rate ${RATE}${OUT === "soak" ? "" : ` --out ${OUT}`}\`. Run ${started.toISOString()}, ${MINUTES} min.`,
+    `Server: \`node dist/src/main.js\`, NODE_ENV=production, one process, ${SERVER_OVERRIDES.length ? SERVER_OVERRIDES.map(([k, v]) => `${k}=${v}`).join(", ") : "default settings (response cache on, 64 MiB)"}, SQLite with ${ARTICLES.toLocaleString("en")} synthetic articles.`,
     `Load: ${RATE} anonymous requests per second on a fixed schedule (open loop), mixed ${MIX.map(([k, s]) => `${Math.round(s * 100)}% ${k}`).join(", ")} (Zipf-popular articles, tags and searches; searches are 2- or 3-word headline phrases, one in five a single headline word), plus one \`updateArticle\` per second through an editor token, which moves the content version and so empties the response cache every second.`,
     `Machine: ${machine}, shared with other work: load average ${loadBefore.map((l) => l.toFixed(1)).join(" / ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" / ")} after (1/5/15 min). Latencies include the load generator's own scheduling on the same cores.`,
     "",
@@ -363,23 +376,23 @@ async function main() {
     "|---|---|---|",
     `| no errors | ${totals.errors} read errors in ${totals.requests.toLocaleString("en")} requests, ${totals.writeErrors} write errors in ${totals.writes} edits | ${verdict(totals.errors === 0 && totals.writeErrors === 0)} |`,
     `| no 5xx | ${totals.status5xx} | ${verdict(totals.status5xx === 0)} |`,
-    `| RSS at the end within 10% of RSS at minute 2 | ${rss2} MB at 2 min → ${rssEnd} MB at the end (${rssChange >= 0 ? "+" : ""}${rssChange.toFixed(1)}%) | ${verdict(Math.abs(rssChange) <= 10)} |`,
+    `| RSS at the end within 10% of RSS at minute 2 (medians of the second and the last minute) | ${rss2} MB → ${rssEnd} MB (${rssChange >= 0 ? "+" : ""}${rssChange.toFixed(1)}%) | ${verdict(Math.abs(rssChange) <= 10)} |`,
     `| p99 flat (second half within 25% + 5 ms of the first) | median of the 10 s p99s after minute 2: ${p99First} ms in the first half, ${p99Second} ms in the second | ${verdict(p99Second <= p99First * 1.25 + 5)} |`,
     "",
     `Server exit status after SIGTERM: ${exitCode}.`,
     ...(errorKinds.size ? ["", "Errors by kind: " + [...errorKinds].map(([k, n]) => `${k} × ${n}`).join("; ") + "."] : []),
     "",
-    "![RSS and p99 over time](soak.svg)",
+    `![RSS and p99 over time](${OUT}.svg)`,
     "",
     "## Samples (every 10 s)",
     "",
-    "| t (s) | req/s | p50 ms | p99 ms | errors | 5xx | edits (errors) | RSS MB | heap MB | event-loop p99 ms | in flight |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
-    ...samples.map((s) => `| ${s.t} | ${s.rps} | ${s.p50Ms} | ${s.p99Ms} | ${s.errors} | ${s.status5xx} | ${s.writes} (${s.writeErrors}) | ${s.rssMb} | ${s.heapMb} | ${s.eventLoopP99Ms} | ${s.inFlight} |`),
+    "| t (s) | req/s | p50 ms | p99 ms | errors | 5xx | edits (errors) | RSS MB | heap MB | cache entries | event-loop p99 ms | in flight |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...samples.map((s) => `| ${s.t} | ${s.rps} | ${s.p50Ms} | ${s.p99Ms} | ${s.errors} | ${s.status5xx} | ${s.writes} (${s.writeErrors}) | ${s.rssMb} | ${s.heapMb} | ${s.cacheEntries} | ${s.eventLoopP99Ms} | ${s.inFlight} |`),
     "",
   ].join("\n");
-  fs.writeFileSync(path.join(root, "bench/soak.md"), md);
-  fs.writeFileSync(path.join(root, "bench/soak.svg"), chart(samples));
+  fs.writeFileSync(path.join(root, `bench/${OUT}.md`), md);
+  fs.writeFileSync(path.join(root, `bench/${OUT}.svg`), chart(samples));
   console.log(`\n${md}`);
 }
 

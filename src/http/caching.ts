@@ -7,7 +7,7 @@ import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import type { ContentVersion } from "../cache/content-version";
 import type { AppConfig } from "../config";
 import type { GraphQLContext } from "../graphql/context";
-import { countCacheEviction } from "../ops/metrics";
+import { countCacheEviction, reportCacheEntries } from "../ops/metrics";
 
 /**
  * Cache hints: how long a public answer about each type or field may be kept by a browser or
@@ -96,15 +96,32 @@ export function cachingPlugins(config: AppConfig, contentVersion: ContentVersion
     },
   ];
   if (config.cache.responseCache) {
+    const cache = new InMemoryLRUCache<string>({
+      maxSize: config.cache.maxBytes,
+      dispose: (_value, _key, reason) => {
+        if (reason === "evict") countCacheEviction();
+      },
+    });
+    const unreport = reportCacheEntries(() => cache.keys().length);
+    let cachedVersion: number | null = null;
     plugins.push(
+      {
+        async serverWillStart() {
+          return { serverWillStop: async () => void unreport() };
+        },
+      },
       responseCachePlugin<GraphQLContext>({
-        cache: new InMemoryLRUCache<string>({
-          maxSize: config.cache.maxBytes,
-          dispose: (_value, _key, reason) => {
-            if (reason === "evict") countCacheEviction();
-          },
-        }),
-        extraCacheKeyData: async ({ contextValue }) => contentVersion.at(contextValue.now),
+        cache,
+        extraCacheKeyData: async ({ contextValue }) => {
+          const version = await contentVersion.at(contextValue.now);
+          // Every entry keyed by an older version is unreachable now. Left in place they would
+          // hold memory until size eviction (up to RESPONSE_CACHE_MAX_BYTES; found by the soak test).
+          if (version !== cachedVersion) {
+            cachedVersion = version;
+            cache.clear();
+          }
+          return version;
+        },
         shouldReadFromCache: isAnonymous,
         shouldWriteToCache: isAnonymous,
       }),

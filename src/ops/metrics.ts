@@ -118,7 +118,26 @@ export const webhookOutboxPending = new client.Gauge({
   registers: [registry],
 });
 
+const cacheEntrySources = new Set<() => number>();
+
+new client.Gauge({
+  name: "response_cache_entries",
+  help: "Entries held by the in-memory response cache (bounded by RESPONSE_CACHE_MAX_BYTES)",
+  registers: [registry],
+  collect() {
+    let total = 0;
+    for (const read of cacheEntrySources) total += read();
+    this.set(total);
+  },
+});
+
 // Called by the modules that own the work, so they need not know prom-client.
+
+/** A response cache reports how many entries it holds until the returned function is called. */
+export function reportCacheEntries(read: () => number): () => void {
+  cacheEntrySources.add(read);
+  return () => cacheEntrySources.delete(read);
+}
 
 /** A response cache dropped `count` entries to stay within its bound (not expiry, not invalidation). */
 export function countCacheEviction(count = 1): void {
