@@ -59,6 +59,7 @@ const instance = autocannon(
         non2xx: result.non2xx,
         errors: result.errors + result.timeouts,
         total: result.requests.total,
+        cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
       }),
     );
   },

@@ -5,7 +5,9 @@
  * peer, PostGraphile 4 (bench/postgraphile-server.ts) on the same database; on SQLite a layer
  * ablation. Writes bench/results.md and bench/results.json.
  *
- *   npm run bench -- [--database sqlite|postgres|both] [--articles 20000] [--seconds 8] [--no-ablation]
+ *   npm run bench -- [--database sqlite|postgres|both] [--articles 20000] [--seconds 8] [--no-ablation] [--workers 1,2]
+ *
+ * `--workers` lists the WEB_CONCURRENCY values the home query is measured at on SQLite (default 1,2).
  *
  * PostgreSQL: a database is created and dropped on BENCH_POSTGRES_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres).
@@ -27,6 +29,12 @@ const option = (name: string, fallback: number) => {
 const ARTICLES = option("articles", 20_000);
 const SECONDS = option("seconds", 8);
 const ABLATION = !argv.includes("--no-ablation");
+const WORKERS = (() => {
+  const i = argv.indexOf("--workers");
+  const list = i >= 0 ? argv[i + 1].split(",").map(Number) : [1, 2];
+  if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--workers takes a list of whole numbers, e.g. 1,2");
+  return list;
+})();
 const databaseArg = argv.includes("--database") ? argv[argv.indexOf("--database") + 1] : "both";
 if (!["sqlite", "postgres", "both"].includes(databaseArg)) throw new Error(`--database must be sqlite, postgres or both, got "${databaseArg}"`);
 const DATABASES = (databaseArg === "both" ? ["sqlite", "postgres"] : [databaseArg]) as Engine[];
@@ -35,6 +43,8 @@ const CONCURRENCY = [10, 50];
 const QUERY_NAMES: BenchQuery[] = ["article", "home", "tag"];
 
 interface Load {
+  /** CPU time the load generator itself used (user + system). */
+  cpuMs: number;
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -44,6 +54,17 @@ interface Load {
 
 type Engine = "sqlite" | "postgres";
 type ServerKind = "ours" | "floor" | "postgraphile4";
+
+interface WorkersRow {
+  workers: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU cores the server's processes (primary and workers) kept busy on average. */
+  serverCores: number;
+  /** CPU cores the load generator kept busy on average: on a small machine it competes with the server. */
+  loadCores: number;
+}
 
 interface ResultRow {
   database: Engine;
@@ -310,6 +331,64 @@ async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: s
   }
 }
 
+/** CPU time (ms) used so far by a process and its children (the cluster workers), from /proc. */
+function cpuMsOfTree(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    return own + children.reduce((sum, child) => sum + cpuMsOfTree(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The home query, uncached, at concurrency 50 with WEB_CONCURRENCY=N for each N. */
+async function measureWorkers(databaseUrl: string): Promise<WorkersRow[]> {
+  const rows: WorkersRow[] = [];
+  for (const workers of WORKERS) {
+    const server = await startServer(databaseUrl, { NODE_ENV: "production", RESPONSE_CACHE: "off", WEB_CONCURRENCY: String(workers) });
+    // Every worker must be up before the load starts, or the first one takes it all.
+    await sleep(workers > 1 ? 3000 : 0);
+    await load(server.url, "home", 50, 2, []);
+    const cpuBefore = cpuMsOfTree(server.child.pid!);
+    const started = performance.now();
+    const result = await load(server.url, "home", 50, SECONDS, []);
+    const elapsedMs = performance.now() - started;
+    const serverCores = (cpuMsOfTree(server.child.pid!) - cpuBefore) / elapsedMs;
+    await server.stop();
+    if (result.non2xx || result.errors) console.warn(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const row: WorkersRow = {
+      workers,
+      rps: Math.round(result.rps),
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      serverCores: Number(serverCores.toFixed(2)),
+      loadCores: Number((result.cpuMs / (SECONDS * 1000)).toFixed(2)),
+    };
+    rows.push(row);
+    console.log(`home c=50 cache=off WEB_CONCURRENCY=${workers}: ${row.rps} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, server ${row.serverCores} cores, load generator ${row.loadCores} cores`);
+  }
+  return rows;
+}
+
+function workersSection(rows: WorkersRow[]): string[] {
+  if (!rows.length) return [];
+  const cores = os.cpus().length;
+  const base = rows.find((r) => r.workers === 1);
+  return [
+    "## Worker processes (`WEB_CONCURRENCY`): home query, concurrency 50, cache off",
+    "",
+    `The machine has ${cores} cores (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} over 1/5/15 min at the end of this section) and the load generator runs on the same machine: its own CPU use (last column, start-up included) is taken from what the server processes can get.`,
+    "",
+    "| workers | req/s | vs 1 worker | p50 ms | p99 ms | server CPU (cores) | load generator CPU (cores) |",
+    "|---|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.workers} | ${r.rps} | ${base ? `${(r.rps / base.rps).toFixed(2)}×` : "–"} | ${r.p50Ms} | ${r.p99Ms} | ${r.serverCores} | ${r.loadCores} |`),
+    "",
+  ];
+}
+
 function peerRatios(rows: ResultRow[]): string[] {
   const lines: string[] = [];
   for (const query of QUERY_NAMES) {
@@ -328,10 +407,12 @@ async function main() {
   const started = Date.now();
   const rows: ResultRow[] = [];
   const ablation: { layer: string; query: BenchQuery; rps: number }[] = [];
+  let workerRows: WorkersRow[] = [];
   for (const engine of DATABASES) {
     const db = await prepare(engine, workDir);
     try {
       await benchEngine(db, rows, ablation);
+      if (engine === "sqlite") workerRows = await measureWorkers(db.url);
     } finally {
       await db.drop();
     }
@@ -362,6 +443,7 @@ async function main() {
           "",
         ]
       : []),
+    ...workersSection(workerRows),
     ...(ablation.length
       ? [
           "## Layer ablation on SQLite (concurrency 50, req/s)",

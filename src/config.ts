@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config";
 import { feedsConfigFromEnv, type FeedsConfig } from "./feeds/feeds.config";
+import { loadOpsConfig, type OpsConfig } from "./ops/config";
 
 export type DatabaseConfig =
   | { type: "sqlite"; path: string; driver: "sqlite3" | "better-sqlite3" }
@@ -96,6 +97,8 @@ export interface AppConfig {
   feeds: FeedsConfig;
   /** `REDIS_KEY_PREFIX` (default `content-api:`): every key this server writes in Redis starts with it. */
   redisPrefix: string;
+  /** Metrics access, shutdown, worker processes: src/ops/config.ts. */
+  ops: OpsConfig;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -229,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhooks: loadWebhookConfig(env, env.NODE_ENV === "production"),
     feeds: feedsConfigFromEnv(env),
     redisPrefix: env.REDIS_KEY_PREFIX ?? "content-api:",
+    ops: loadOpsConfig(env),
   };
 }
 

@@ -1,33 +1,35 @@
 import "reflect-metadata";
+import cluster from "node:cluster";
 import { loadConfig } from "./config";
 import { openDatabase } from "./db/data-source";
 import { startupFailureLine } from "./db/driver-errors";
 import { createApp } from "./http/server";
 import { seedIfEmpty } from "./import/seed-if-empty";
+import { runPrimary } from "./ops/cluster";
+import { superviseServer } from "./ops/serve";
 
 async function main() {
   const config = loadConfig();
-  const dataSource = await openDatabase(config.database).catch((error) => {
-    // One line naming where it tried (never the password), not a driver stack trace.
-    console.error(startupFailureLine(config.database, error));
-    process.exit(1);
-  });
-  await seedIfEmpty(dataSource);
+  const open = () =>
+    openDatabase(config.database).catch((error) => {
+      // One line naming where it tried (never the password), not a driver stack trace.
+      console.error(startupFailureLine(config.database, error));
+      process.exit(1);
+    });
+  if (cluster.isPrimary && config.ops.webConcurrency > 1) {
+    // Migrations and the first seeding run once, here, before any worker opens the database.
+    return runPrimary(config, async () => {
+      const dataSource = await open();
+      await seedIfEmpty(dataSource);
+      await dataSource.destroy();
+    });
+  }
+  const dataSource = await open();
+  if (cluster.isPrimary) await seedIfEmpty(dataSource);
   const app = await createApp({ config, dataSource });
   const port = await app.listen(config.port);
+  await superviseServer({ app, dataSource, config });
   console.log(`content API ready at http://localhost:${port}/graphql${config.production ? "" : " (Apollo Sandbox in a browser)"}`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: finishing open requests`);
-    await app.close();
-    await dataSource.destroy();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
 /** What an operator can act on, in one line; the full error only when it is not one we know. */

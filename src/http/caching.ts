@@ -5,6 +5,7 @@ import { getNamedType, isCompositeType, Kind, TypeInfo, visit, visitWithTypeInfo
 import { responseCachePlugin, type ResponseCacheOptions } from "../cache/response-cache.plugin";
 import type { AppConfig } from "../config";
 import type { GraphQLContext } from "../graphql/context";
+import { countCacheEviction, reportCacheEntries } from "../ops/metrics";
 
 /**
  * Cache hints: how long a public answer about each type or field may be kept by a browser or

@@ -30,7 +30,7 @@ export function requestLogPlugin(): ApolloServerPlugin {
   };
 }
 
-export function logRequest(logger: Logger, scope: RequestScope, request: { method: string; path: string; status: number; startedAt: number }) {
+export function logRequest(logger: Logger, scope: RequestScope, request: { method: string; path: string; status: number; startedAt: number; cache?: string | null }) {
   logger.info(
     {
       requestId: scope.requestId,
@@ -40,6 +40,7 @@ export function logRequest(logger: Logger, scope: RequestScope, request: { metho
       status: request.status,
       durationMs: Math.round((performance.now() - request.startedAt) * 10) / 10,
       statements: scope.statements,
+      cache: request.cache ?? null,
       viewer: scope.viewerKind ?? "anonymous",
       ...(scope.errorCodes ? { errorCodes: scope.errorCodes } : {}),
     },

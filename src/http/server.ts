@@ -30,6 +30,10 @@ import { createAdmission } from "./admission";
 import { checkRequestShape, requestPartsFromBody, requestPartsFromSearch, throttledWarning } from "./request-shape";
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
 import { WebhookWorker } from "../webhooks/delivery.worker";
+import { isDraining, trackRequests } from "../ops/lifecycle";
+import { cacheStatusOf, observeRequest, watchDatabasePool } from "../ops/metrics";
+import { serveMetrics } from "../ops/metrics-endpoint";
+import { metricsPlugin } from "../ops/metrics-plugin";
 
 export interface AppOptions {
   config: AppConfig;
@@ -109,6 +113,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       costLimitsPlugin(config.limits, options.verdictCache),
       articleSelectionPlugin(),
       requestLogPlugin(),
+      metricsPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...cachingPlugins(config, caching.plugin),
       // After costLimitsPlugin, whose complexity it charges for.
@@ -202,6 +207,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, scope: RequestScope) {
     if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (url.pathname === "/readyz") {
+      if (isDraining(server)) return sendJson(res, 503, { status: "shutting down" });
       try {
         await reader.probe(config.reads.readyTimeoutMs);
         return sendJson(res, 200, { status: "ready" });
@@ -222,6 +228,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     if (url.pathname === "/graphql" || url.pathname === "/") return handleGraphQL(req, res, url, scope);
     if (feeds.matches(url.pathname)) return feeds.handle(req, res, url, scope);
+    if (url.pathname === "/metrics") return serveMetrics(req, res, { metrics: config.ops.metrics, production: config.production, requestId: scope.requestId });
     req.resume();
     sendJson(res, 404, errorBody("not found", "NOT_FOUND", scope.requestId), { "x-request-id": scope.requestId });
   }
@@ -239,7 +246,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     res.once("close", () => {
       admission.finished(scope);
-      logRequest(logger, scope, { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt });
+      const finished = { method: req.method ?? "", path: url.pathname, status: res.statusCode, startedAt, cache: cacheStatusOf(scope, res) };
+      logRequest(logger, scope, finished);
+      observeRequest(scope, finished);
     });
     try {
       await requestScope.run(scope, () => route(req, res, url, scope));
@@ -256,6 +265,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const server = http.createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
+  // Graceful shutdown bookkeeping (src/ops/lifecycle.ts); `x-worker` outside production tells cluster workers apart.
+  trackRequests(server, { workerHeader: !config.production });
+  const unwatchPool = watchDatabasePool(dataSource);
   // A malformed request line never reaches `handle`; answer it without echoing anything back.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
@@ -285,6 +297,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await closed;
       await webhookWorker?.stop();
       feeds.close();
+      unwatchPool();
       await apollo.stop();
       await caching.close();
       await admission.close();

@@ -1,0 +1,39 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config";
+import { backupSqlite, OpsRefusal, postgresAdvice } from "../ops/backup";
+
+const USAGE = `usage: npm run backup -- FILE [--json]
+
+Copies the SQLite database named by DATABASE_URL to FILE while the server keeps running and
+writing; the copy is the database as of one instant. FILE must not exist yet.
+Exit status: 0 written, 1 refused or failed, 2 bad usage or a PostgreSQL database.`;
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help || positionals.length !== 1) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  if (config.database.type !== "sqlite") {
+    console.error(postgresAdvice("backup", positionals[0]));
+    return 2;
+  }
+  try {
+    const report = await backupSqlite(config.database, positionals[0]);
+    if (values.json) console.log(JSON.stringify(report));
+    else {
+      console.log(`backup written: ${report.file} (${mb(report.bytes)}, in ${report.seconds} s)`);
+      console.log(`  ${report.articles} articles (${report.published} published), ${report.authors} authors, ${report.tags} tags`);
+      console.log(`  as committed at ${report.snapshotAt}; restore with: npm run restore -- ${report.file}`);
+    }
+    return 0;
+  } catch (error) {
+    console.error(error instanceof OpsRefusal ? `backup refused: ${error.message}` : `backup failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

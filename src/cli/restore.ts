@@ -1,0 +1,40 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config";
+import { OpsRefusal, postgresAdvice, restoreSqlite } from "../ops/backup";
+
+const USAGE = `usage: npm run restore -- FILE [--json]
+
+Replaces the SQLite database named by DATABASE_URL with the backup FILE, after checking the
+backup (PRAGMA integrity_check and the full-text index's own check). Refuses while a server
+or any other process has the database open. The replaced database is kept beside it as
+<name>.before-restore-<time>.
+Exit status: 0 restored, 1 refused or failed, 2 bad usage or a PostgreSQL database.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help || positionals.length !== 1) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  if (config.database.type !== "sqlite") {
+    console.error(postgresAdvice("restore", positionals[0]));
+    return 2;
+  }
+  try {
+    const report = await restoreSqlite(config.database, positionals[0]);
+    if (values.json) console.log(JSON.stringify(report));
+    else {
+      console.log(`restored ${report.file} into ${report.target}`);
+      console.log(`  integrity_check ${report.integrity}, full-text index ${report.searchIndex}`);
+      console.log(`  ${report.articles} articles (${report.published} published), ${report.authors} authors, ${report.tags} tags`);
+      if (report.previous) console.log(`  the replaced database is kept at ${report.previous}`);
+    }
+    return 0;
+  } catch (error) {
+    console.error(error instanceof OpsRefusal ? `restore refused: ${error.message}` : `restore failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));
