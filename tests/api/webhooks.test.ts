@@ -136,7 +136,7 @@ describe("change webhooks", () => {
     const received = await all.waitFor(expected.length);
     assert.deepEqual(received.map((r) => r.json.type), expected, "the draft's creation and edit fired nothing; the rest in commit order");
     assert.equal(received.find((r) => r.json.type === "author.updated")!.json.data.slug, authorSlug);
-    assert.deepEqual(received.find((r) => r.json.type === "tag.updated")!.json.data.keys.sort(), [`tag:${tag.body.data.tag.id}`, "tags"]);
+    assert.deepEqual(received.find((r) => r.json.type === "tag.updated")!.json.data.keys.sort(), [`tag:${tag.body.data.tag.id}`, "tag:all", "tags"]);
     const tagEvents = await tagsOnly.waitFor(1);
     assert.deepEqual(tagEvents.map((r) => r.json.type), ["tag.updated"], "an endpoint hears only what it subscribed to");
     assert.equal(new Set(received.map((r) => r.headers["webhook-id"])).size, expected.length, "one webhook-id per event");
