@@ -1,6 +1,9 @@
 import "reflect-metadata";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { Client } from "pg";
 import type { DataSource } from "typeorm";
@@ -9,7 +12,6 @@ import { openDatabase } from "../../src/db/data-source";
 import { SEARCH_TABLE, TERMS_TABLE } from "../../src/search/fts.postgres";
 import { FTS_TABLE } from "../../src/search/fts.sqlite";
 import { engineSkip, POSTGRES_ADMIN_URL } from "../support/engines";
-import { tempDatabaseFile } from "../support/server";
 
 /**
  * Migrations write the DDL; the entities must describe the same tables, columns and indexes, so
@@ -90,7 +92,9 @@ const drivers = process.env.SQLITE_DRIVER ? [process.env.SQLITE_DRIVER] : ["bett
 describe("entities match the migrated schema", () => {
   for (const driver of drivers) {
     it(`on SQLite (${driver})`, async () => {
-      const config = loadConfig({ DATABASE_URL: `sqlite:${tempDatabaseFile("schema-sync")}`, SQLITE_DRIVER: driver });
+      // A SQLite file whatever TEST_DATABASE says: tempDatabaseFile would hand out a PostgreSQL URL there.
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "content-api-schema-sync-")), "content.sqlite");
+      const config = loadConfig({ DATABASE_URL: `sqlite:${file}`, SQLITE_DRIVER: driver });
       const dataSource = await openDatabase(config.database);
       try {
         assert.equal(dataSource.options.type, driver === "sqlite3" ? "sqlite" : "better-sqlite3");
