@@ -10,6 +10,7 @@ import { ArticleRevision } from "../entities/article-revision.entity";
 import { ArticleRelated } from "../entities/article-related.entity";
 import { ArticlePendingLink } from "../entities/article-pending-link.entity";
 import { ArticleTag } from "../entities/article-tag.entity";
+import { ContentChange } from "../entities/content-change.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
 import { Webhook } from "../entities/webhook.entity";
@@ -24,6 +25,8 @@ import { StatementCountingLogger } from "./statement-counter";
 import { WRITER_WAIT_MS } from "./write-dialect";
 
 export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, ArticlePendingLink, Webhook, WebhookDelivery, WebhookPublishSchedule];
+/** Tables that exist on SQLite only (ContentChanges1732700000610: PostgreSQL uses LISTEN/NOTIFY instead). */
+const sqliteOnlyEntities = [ContentChange];
 
 /** Every DataSource of the app: the entities get each engine's spelling of their columns (see schema-forms.ts). */
 class ContentDataSource extends DataSource {
@@ -55,6 +58,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
   if (database.driver === "better-sqlite3") {
     return new ContentDataSource({
       ...common,
+      entities: [...entities, ...sqliteOnlyEntities],
       type: "better-sqlite3",
       database: database.path,
       enableWAL: true,
@@ -67,6 +71,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
   }
   return new ContentDataSource({
     ...common,
+    entities: [...entities, ...sqliteOnlyEntities],
     type: "sqlite",
     // TypeORM switches sqlite3 into verbose mode, which captures a stack trace and
     // util.inspect()s the SQL and parameters on every call: a large share of CPU per query.
