@@ -135,7 +135,7 @@ describe("shedding on event-loop delay", () => {
 
 describe("the read database on PostgreSQL", async () => {
   const url = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const probe = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  const probe = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   const available = await probe.connect().then(
     () => probe.end().then(() => true),
     () => false,

@@ -41,7 +41,7 @@ describe("search parity between engines (SQLite and PostgreSQL)", onlyOn("postgr
     // Words of real and synthetic titles, alone and in pairs: common, rare and everything between.
     const titles = await sqlite.dataSource.query(`SELECT title FROM articles ORDER BY id`);
     const words = [...new Set(titles.flatMap((t: { title: string }) => t.title.toLowerCase().match(/\p{L}{3,}/gu) ?? []))] as string[];
-    for (let i = 0; i < words.length && queries.length < 120; i += 7) queries.push(words[i], `${words[i]} ${words[(i * 13 + 5) % words.length]}`);
+    for (let i = 0; i < words.length && queries.length < 70; i += 11) queries.push(words[i], `${words[i]} ${words[(i * 13 + 5) % words.length]}`);
   });
   after(async () => {
     await sqlite?.close();
@@ -52,7 +52,7 @@ describe("search parity between engines (SQLite and PostgreSQL)", onlyOn("postgr
     let compared = 0;
     for (const q of queries) {
       for (const orderBy of ["RELEVANCE", "NEWEST"]) {
-        const [a, b] = await Promise.all([sqlite, postgres].map((s) => s.gql(SEARCH, { q, orderBy, first: 50 })));
+        const [a, b] = await Promise.all([sqlite, postgres].map((s) => s.gql(SEARCH, { q, orderBy, first: 30 })));
         const label = `${JSON.stringify(q)} ${orderBy}`;
         assert.equal(Boolean(b.body.errors), Boolean(a.body.errors), `${label}: ${JSON.stringify([a.body.errors, b.body.errors])}`);
         if (a.body.errors) {
@@ -74,6 +74,6 @@ describe("search parity between engines (SQLite and PostgreSQL)", onlyOn("postgr
         if (left.nodes.length > 0) compared += 1;
       }
     }
-    assert.ok(compared > 100, `only ${compared} searches had hits to compare`);
+    assert.ok(compared > 60, `only ${compared} searches had hits to compare`);
   });
 });
