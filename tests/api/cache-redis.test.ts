@@ -142,6 +142,8 @@ describe("Redis going away mid-run", async () => {
     const edit = await server.gql(`mutation($id: ID!) { updateArticle(id: $id, input: { title: "Banjir Jakarta surut" }) { id } }`, { id: String(articleId) }, editor);
     assert.equal(edit.body.errors, undefined, JSON.stringify(edit.body.errors));
     assert.equal((await server.gql(PAGE, slug)).body.data.article.title, "Banjir Jakarta surut");
+    // The client notices on its first reconnect attempt; one warning however many clients noticed.
+    await waitFor(async () => warnings.filter((w) => /redis unavailable/.test(w)).length, (n) => n >= 1, 5_000).catch(() => undefined);
     assert.equal(warnings.filter((w) => /redis unavailable/.test(w)).length, 1, `one outage warning, got ${JSON.stringify(warnings)}`);
 
     redis = await startRedisServer(port);
