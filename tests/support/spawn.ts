@@ -18,7 +18,7 @@ export interface SpawnedServer {
 export async function spawnServer(env: Record<string, string>, options: { readyLines?: number } = {}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [MAIN_COMMAND], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PORT: "0", NODE_ENV: "development", LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", ...env },
+    env: { ...process.env, PORT: "0", NODE_ENV: "development", LOG_LEVEL: "silent", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let text = "";
