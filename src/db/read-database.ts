@@ -1,6 +1,6 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import { DataSource, type DataSourceOptions } from "typeorm";
+import { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
 import { openReadDataSource } from "./data-source";
 import type { Dialect } from "./dialect";
