@@ -39,7 +39,7 @@ function probe(url: string, everyMs: number, forMs: number): Promise<ProbeResult
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [__filename, "--probe", url, String(everyMs), String(forMs)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
-    child.stdout!.on("data", (chunk) => (out += chunk));
+    child.stdout.on("data", (chunk) => (out += chunk));
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`prober exited ${code}`))));
   });
 }
@@ -186,7 +186,7 @@ async function main() {
     const attackLoop = (async () => {
       const start = performance.now();
       for (let i = 0; attacking; i++) {
-        attacker.push(graphql(server!.base, "198.51.100.66", SEARCH, { q: broadSearch() }, "Search"));
+        attacker.push(graphql(server.base, "198.51.100.66", SEARCH, { q: broadSearch() }, "Search"));
         await sleep(Math.max(0, start + ((i + 1) * 1000) / 9 - performance.now()));
       }
     })();
@@ -241,7 +241,7 @@ async function main() {
       (async () => {
         while (Date.now() < floodEnd) {
           const t = performance.now();
-          pages.push(await victimRead(server!.base));
+          pages.push(await victimRead(server.base));
           await sleep(Math.max(0, 1000 - (performance.now() - t)));
         }
       })(),

@@ -29,7 +29,7 @@ function body(): string {
 function getPath(): string {
   const variables = needsSlug ? { slug: args.slugs[next++ % args.slugs.length] } : {};
   const params = new URLSearchParams({ query: document, operationName, variables: JSON.stringify(variables) });
-  return `/graphql?${params}`;
+  return `/graphql?${params.toString()}`;
 }
 
 const instance = autocannon(

@@ -151,7 +151,7 @@ function load(url: string, query: BenchQuery, connections: number, seconds: numb
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
-    child.stdout!.on("data", (c) => (out += c));
+    child.stdout.on("data", (c) => (out += c));
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load exited ${code}`))));
   });
 }

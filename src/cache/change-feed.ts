@@ -167,7 +167,7 @@ class PgChangeListener implements ForeignChanges {
     if (!payload) return;
     let message: { s?: string; k?: unknown };
     try {
-      message = JSON.parse(payload);
+      message = JSON.parse(payload) as { s?: string; k?: unknown };
     } catch {
       return;
     }
@@ -227,7 +227,7 @@ class SqliteChangePoller implements ForeignChanges {
 
   async start(): Promise<void> {
     try {
-      const [row] = await this.reader.query(`SELECT COALESCE(MAX(id), 0) AS last FROM content_changes`);
+      const [row] = await this.reader.query<{ last: number | string | null }[]>(`SELECT COALESCE(MAX(id), 0) AS last FROM content_changes`);
       this.last = Number(row?.last ?? 0);
     } catch {
       // The next poll starts from 0 and takes everything as a change: at worst one flush.

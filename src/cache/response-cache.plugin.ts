@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { OperationTypeNode } from "graphql";
 import type { GraphQLContext } from "../graphql/context";
 import { formatKeyHeader, type KeyHeaderOptions } from "./cache-keys";
 import type { CachedResponse, ResponseStore, StoreTicket } from "./response-store";
@@ -48,7 +49,7 @@ export function responseCachePlugin(options: ResponseCacheOptions): ApolloServer
       return {
         async responseForOperation({ contextValue, operation, overallCachePolicy, queryHash, operationName, request, metrics }) {
           const state = contextValue.cache;
-          if (!store || state.status !== "MISS" || contextValue.viewer.kind !== "anonymous" || operation?.operation !== "query") return null;
+          if (!store || state.status !== "MISS" || contextValue.viewer.kind !== "anonymous" || operation?.operation !== OperationTypeNode.QUERY) return null;
           if (!queryHash || !overallCachePolicy.policyIfCacheable()) return null;
           // A scheduled instant that has passed invalidates first, so no list outlives it.
           await schedule?.beforeRead(contextValue.now);
@@ -64,7 +65,7 @@ export function responseCachePlugin(options: ResponseCacheOptions): ApolloServer
         },
         async willSendResponse({ contextValue, response, overallCachePolicy, operation }) {
           const state = contextValue.cache;
-          if (response.body.kind !== "single" || state.status === "BYPASS" || operation?.operation !== "query") return;
+          if (response.body.kind !== "single" || state.status === "BYPASS" || operation?.operation !== OperationTypeNode.QUERY) return;
           const result = response.body.singleResult;
           const policy = overallCachePolicy.policyIfCacheable();
           if (!policy || result.errors || !result.data) return;

@@ -27,6 +27,8 @@ const digits = (text: string, from: number, to: number): number => {
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
+  // Drivers hand back text (or a number); anything else was never a timestamp.
+  if (typeof value !== "string" && typeof value !== "number") return new Date(NaN);
   const text = String(value);
   if ((text.length === 19 || text.length === 23) && text.charCodeAt(10) === 32) {
     const year = digits(text, 0, 4);

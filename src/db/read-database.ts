@@ -1,6 +1,6 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import { DataSource, type DataSourceOptions } from "typeorm";
+import { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
 import { openReadDataSource } from "./data-source";
 import type { Dialect } from "./dialect";
@@ -21,7 +21,7 @@ export interface ReadQueryOptions {
  */
 export interface ReadDatabase {
   readonly dialect: Dialect;
-  query<Row = Record<string, any>>(sql: string, params?: Record<string, unknown>, options?: ReadQueryOptions): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: ReadQueryOptions): Promise<Row[]>;
   /** Statements waiting for a connection or worker; the load shedder reads it. */
   readonly queued: number;
   /** For /readyz: settles within `deadlineMs` and never queues behind reads. */
@@ -122,7 +122,7 @@ class DataSourceReader implements ReadDatabase {
   private async run<Row>(text: string, values: unknown[], abandoned: () => boolean): Promise<Row[]> {
     if (!(await this.turn(abandoned))) return [];
     try {
-      return (await this.dataSource.query(text, values)) as Row[];
+      return await this.dataSource.query<Row[]>(text, values);
     } finally {
       this.done();
     }
@@ -147,7 +147,7 @@ class DataSourceReader implements ReadDatabase {
   private async queryPostgres<Row>(text: string, values: unknown[]): Promise<Row[]> {
     this.inFlight++;
     try {
-      return (await this.dataSource.query(text, values)) as Row[];
+      return await this.dataSource.query<Row[]>(text, values);
     } catch (error) {
       if (isPostgresTimeout(error)) throw queryTimeoutError();
       if (isPoolWaitTimeout(error)) throw serverBusyError();
@@ -175,8 +175,9 @@ class DataSourceReader implements ReadDatabase {
 async function openPostgresReader(config: AppConfig, writer: DataSource): Promise<ReadDatabase> {
   const { queryTimeoutMs, poolSize } = config.reads;
   const timeouts = queryTimeoutMs > 0 ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + 1_000, connectionTimeoutMillis: queryTimeoutMs } : {};
-  const options = writer.options as DataSourceOptions & { extra?: Record<string, unknown> };
-  const reader = new DataSource({ ...options, extra: { ...options.extra, ...timeouts, max: Math.max(2, poolSize * 2) } } as DataSourceOptions);
+  const options = writer.options;
+  const extra = options.extra as Record<string, unknown> | undefined;
+  const reader = new DataSource({ ...options, extra: { ...extra, ...timeouts, max: Math.max(2, poolSize * 2) } });
   await reader.initialize();
   return new DataSourceReader("postgres", reader, config.reads, Math.max(2, poolSize * 2), true, writer);
 }

@@ -23,7 +23,7 @@ export async function withStartupLock<T>(dataSource: DataSource, work: () => Pro
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [row] = await runner.query(`SELECT pg_try_advisory_lock($1) AS locked`, [LOCK_KEY]);
+      const [row] = (await runner.query(`SELECT pg_try_advisory_lock($1) AS locked`, [LOCK_KEY])) as { locked: boolean }[];
       if (row.locked) break;
       if (Date.now() > deadline) throw new Error(`another instance held the start-up lock for over ${Math.round(timeoutMs / 1000)} s`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

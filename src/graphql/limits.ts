@@ -153,7 +153,7 @@ export function costLimitsPlugin(limits: CostLimits, verdicts: VerdictCache = ne
             if (typeof cached === "number") complexities.set(request, cached);
             return;
           }
-          let verdict: number | null = null;
+          let verdict: number | null;
           try {
             verdict = checkCostLimits(schema, document, operation, request.variables, limits);
             if (verdict !== null) complexities.set(request, verdict);

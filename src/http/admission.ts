@@ -5,6 +5,7 @@ import {
   getArgumentValues,
   GraphQLError,
   Kind,
+  OperationTypeNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -45,7 +46,7 @@ export interface Price {
 /** The `query` argument of every root `search` field the operation selects, through fragments. */
 export function searchTexts(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): string[] {
   const field = schema.getQueryType()?.getFields().search;
-  if (!field || operation.operation !== "query") return [];
+  if (!field || operation.operation !== OperationTypeNode.QUERY) return [];
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
-import { getNamedType, isCompositeType, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { getNamedType, isCompositeType, Kind, OperationTypeNode, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { responseCachePlugin, type ResponseCacheOptions } from "../cache/response-cache.plugin";
 import type { AppConfig } from "../config";
 import type { GraphQLContext } from "../graphql/context";
@@ -72,7 +72,7 @@ export function cachingPlugins(config: AppConfig, responseCache: ResponseCacheOp
       async requestDidStart() {
         return {
           async didResolveOperation({ contextValue, schema, document, operation, overallCachePolicy }) {
-            if (!operation || contextValue.viewer.kind !== "anonymous" || operation.operation !== "query") {
+            if (!operation || contextValue.viewer.kind !== "anonymous" || operation.operation !== OperationTypeNode.QUERY) {
               overallCachePolicy.replace({ maxAge: 0 });
               return;
             }

@@ -23,7 +23,7 @@ export function requestLogPlugin(): ApolloServerPlugin {
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
-          if (scope && errors?.length) scope.errorCodes = errors.map((e) => String(e.extensions?.code ?? "UNKNOWN"));
+          if (scope && errors?.length) scope.errorCodes = errors.map((e) => (typeof e.extensions?.code === "string" ? e.extensions.code : "UNKNOWN"));
         },
       };
     },

@@ -14,7 +14,7 @@ export async function seedIfEmpty(dataSource: DataSource, seedsDir = path.join(p
 
 async function loadIfEmpty(dataSource: DataSource, seedsDir: string): Promise<void> {
   // Deleted articles count: an editor who deleted everything does not want the samples back.
-  const [row] = await dataSource.query(`SELECT COUNT(*) AS n FROM articles`);
+  const [row] = await dataSource.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM articles`);
   if (Number(row.n) > 0 || !fs.existsSync(seedsDir)) return;
 
   const report = await importPages(dataSource, [seedsDir]);

@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { systemClock, type Clock } from "../clock";
 import { isPostgres, timestampParam } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
-import { ALL_KEYS, kindKey, listKeyOf, recordContentEvent } from "../events/content-events";
+import { ALL_KEYS, recordContentEvent } from "../events/content-events";
 import { slugify } from "../lib/slug";
 import { insertArticleRows, reserveArticleIds } from "../repositories/article.repository";
 import { ensureAuthors } from "../repositories/author.repository";
@@ -139,7 +139,7 @@ class TextGenerator {
    * and joined once: `+=` on strings leaves rope nodes that cost more in GC than the text itself.
    */
   sentences(count: number): string {
-    const tokens: string[] = new Array(count);
+    const tokens: string[] = new Array<string>(count);
     let t = 0;
     while (t < count) {
       const end = Math.min(count, t + this.int(6, 16));
@@ -226,7 +226,7 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
   const pg = isPostgres(dataSource);
   let indexMs = 0;
   // Random slugs land all over the unique index; a larger page cache keeps those pages in memory.
-  const previousCache = pg ? undefined : (await dataSource.query(`PRAGMA cache_size`))[0]?.cache_size;
+  const previousCache = pg ? undefined : (await dataSource.query<{ cache_size: number }[]>(`PRAGMA cache_size`))[0]?.cache_size;
   if (!pg) await dataSource.query(`PRAGMA cache_size = -262144`);
 
   try {
@@ -237,7 +237,7 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
         const title = text.title();
         const lead = text.sentences(text.int(20, 40));
         const paragraphCount = text.int(6, 20);
-        const paragraphs: string[] = new Array(paragraphCount);
+        const paragraphs: string[] = new Array<string>(paragraphCount);
         let words = 0;
         for (let p = 0; p < paragraphCount; p++) {
           const n = text.int(30, 90);

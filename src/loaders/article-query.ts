@@ -121,7 +121,7 @@ export interface ArticleWindow {
 export interface ArticlePageQuery {
   sql: string;
   params: Record<string, unknown>;
-  sortKey(article: Article): CursorKey;
+  sortKey: (article: Article) => CursorKey;
 }
 
 export function sortValue(order: ArticleOrder, article: Article): string | null {

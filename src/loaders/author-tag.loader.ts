@@ -110,7 +110,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
           : `(SELECT COUNT(*) FROM article_tags ct JOIN articles a ON a.id = ct.article_id WHERE ct.tag_id = t.id AND ${vis.sql})`;
     const listed = kind === "tag" ? tagVis : null;
     const listedWhere = listed ? `WHERE ${listed.sql}` : "";
-    const byCount = orderBy === "ARTICLE_COUNT_DESC";
+    const byCount = orderBy === AuthorOrder.ARTICLE_COUNT_DESC || orderBy === TagOrder.ARTICLE_COUNT_DESC;
     const params: Record<string, unknown> = { ...vis.params, ...listed?.params, pageLimit: window.first + 1 };
     const where: string[] = [];
     if (window.after) {

@@ -1,3 +1,4 @@
+import type { MigrationInterface } from "typeorm";
 import { InitialSchema1732700000000 } from "./1732700000000-initial-schema";
 import { ArticleTagsLiveAt1732700000050 } from "./1732700000050-article-tags-live-at";
 import { Editorial1732700000100 } from "./1732700000100-editorial";
@@ -11,7 +12,7 @@ import { Webhooks1732700000600 } from "./1732700000600-webhooks";
 import { ContentChanges1732700000610 } from "./1732700000610-content-changes";
 
 /** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
-export const migrations: Function[] = [
+export const migrations: (new () => MigrationInterface)[] = [
   InitialSchema1732700000000,
   ArticleTagsLiveAt1732700000050,
   Editorial1732700000100,

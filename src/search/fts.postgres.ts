@@ -46,7 +46,7 @@ const TOTALS = "";
 
 type Runner = Pick<EntityManager, "query"> | Pick<QueryRunner, "query">;
 /** Runs SQL with TypeORM-style `:name` parameters on the read side (queryNamed, or a read pool). */
-export type NamedQuery = (sql: string, params: Record<string, unknown>) => Promise<Record<string, any>[]>;
+export type NamedQuery = (sql: string, params: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
 
 const MAX_POSITION = 16_383;
 const MAX_POSITIONS_PER_LEXEME = 256;
@@ -200,13 +200,13 @@ export async function reindexRows(runner: Runner, articleIds: number[]): Promise
   let written = 0;
   for (const chunk of chunks(ids, ID_CHUNK)) {
     // Wrapped in a SELECT: TypeORM hands back [rows, count] for a DELETE … RETURNING.
-    const removed: { lexemes: string[]; token_count: number }[] = await runner.query(
+    const removed = (await runner.query(
       `WITH removed AS (DELETE FROM "${SEARCH_TABLE}" WHERE article_id = ANY($1::int[]) RETURNING document, token_count)
        SELECT tsvector_to_array(document) AS lexemes, token_count FROM removed`,
       [chunk],
-    );
+    )) as { lexemes: string[]; token_count: number }[];
     for (const row of removed) deltas.add(row.lexemes, Number(row.token_count), -1);
-    const rows: SourceRow[] = await runner.query(`SELECT id, title, lead, body FROM articles WHERE id = ANY($1::int[])`, [chunk]);
+    const rows = (await runner.query(`SELECT id, title, lead, body FROM articles WHERE id = ANY($1::int[])`, [chunk])) as SourceRow[];
     await writeRows(runner, rows, deltas);
     written += rows.length;
   }
@@ -223,7 +223,7 @@ export async function rebuildIndex(runner: Runner, onProgress?: (rows: number) =
   let lastId = 0;
   let total = 0;
   for (;;) {
-    const rows: SourceRow[] = await runner.query(`SELECT id, title, lead, body FROM articles WHERE id > $1 ORDER BY id LIMIT $2`, [lastId, 2000]);
+    const rows = (await runner.query(`SELECT id, title, lead, body FROM articles WHERE id > $1 ORDER BY id LIMIT $2`, [lastId, 2000])) as SourceRow[];
     if (rows.length === 0) break;
     await writeRows(runner, rows, deltas);
     total += rows.length;

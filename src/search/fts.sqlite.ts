@@ -38,7 +38,7 @@ function supportsContentlessDelete(version: string): boolean {
 }
 
 export async function createSearchTable(runner: Runner): Promise<void> {
-  const [{ v }] = await runner.query(`SELECT sqlite_version() AS v`);
+  const [{ v }] = (await runner.query(`SELECT sqlite_version() AS v`)) as { v: string }[];
   const storage = supportsContentlessDelete(String(v)) ? `content='', contentless_delete=1,` : "";
   // The text is already folded and tokenized by stemText, so the tokenizer must not fold
   // further (remove_diacritics 0): the index and the snippet highlighter then agree exactly.
@@ -90,7 +90,7 @@ export async function reindexRows(runner: Runner, articleIds: number[]): Promise
   for (const chunk of chunks(ids, ID_CHUNK)) {
     const marks = chunk.map(() => "?").join(", ");
     await runner.query(`DELETE FROM "${FTS_TABLE}" WHERE rowid IN (${marks})`, chunk);
-    const rows: SourceRow[] = await runner.query(`SELECT id, title, lead, body FROM articles WHERE id IN (${marks})`, chunk);
+    const rows = (await runner.query(`SELECT id, title, lead, body FROM articles WHERE id IN (${marks})`, chunk)) as SourceRow[];
     await writeRows(runner, rows);
     written += rows.length;
   }
@@ -107,7 +107,7 @@ export async function rebuildIndex(runner: Runner, onProgress?: (rows: number) =
   let lastId = 0;
   let total = 0;
   for (;;) {
-    const rows: SourceRow[] = await runner.query(`SELECT id, title, lead, body FROM articles WHERE id > ? ORDER BY id LIMIT ?`, [lastId, 2000]);
+    const rows = (await runner.query(`SELECT id, title, lead, body FROM articles WHERE id > ? ORDER BY id LIMIT ?`, [lastId, 2000])) as SourceRow[];
     if (rows.length === 0) break;
     await writeRows(runner, rows);
     total += rows.length;

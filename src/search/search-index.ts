@@ -24,7 +24,7 @@ export interface FtsModule {
     expression: SearchExpression,
   ): Promise<{ source: string; countSource: string; params: Record<string, unknown> }>;
   /** True when a driver error is the engine refusing the query (never a bug elsewhere). */
-  isMatchError(error: unknown): boolean;
+  isMatchError: (error: unknown) => boolean;
   reindexRows(runner: Runner, articleIds: number[]): Promise<number>;
   rebuildIndex(runner: Runner, onProgress?: (rows: number) => void): Promise<number>;
 }

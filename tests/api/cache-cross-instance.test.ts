@@ -38,10 +38,10 @@ async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
   delete env.REDIS_URL;
   const child = spawn(process.execPath, [MAIN_COMMAND], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    child.stdout!.on("data", (chunk) => {
+    child.stdout.on("data", (chunk) => {
       output += chunk;
       const match = /content API ready at http:\/\/localhost:(\d+)\/graphql/.exec(output);
       if (match) {
@@ -97,10 +97,10 @@ async function measure(
   // Polled while the change is being made, so the delay is not padded by the writer's own exit.
   // B turned fresh between the last stale request was sent and the first fresh one answered.
   let finishedAt: number | null = null;
-  let failure: unknown = null;
+  let failure = null as Error | null;
   const committing = commit().then(
     () => void (finishedAt = Date.now()),
-    (error) => void (failure = error),
+    (error: unknown) => void (failure = error instanceof Error ? error : new Error(`the commit failed: ${String(error)}`)),
   );
   let lastStaleAskedAt = 0;
   const seen = await waitFor(
@@ -121,7 +121,7 @@ async function measure(
   assert.ok(fresh(seen), `B serves the new text (commit ${committedAt() === null ? "not " : ""}observed)`);
   const at = committedAt();
   assert.ok(at !== null, "the commit was observed");
-  return { from: Math.max(0, lastStaleAskedAt - at!), to: answeredAt - at! };
+  return { from: Math.max(0, lastStaleAskedAt - at), to: answeredAt - at };
 }
 
 const span = (d: { from: number; to: number }) => `${d.from}–${d.to} ms`;
@@ -260,13 +260,14 @@ describe("every instance sees every write: two server processes on one SQLite fi
     [{ id: articleId }] = await dataSource.query(`SELECT id FROM articles WHERE slug = ?`, [SLUG]);
     [{ last: lastChange }] = await dataSource.query(`SELECT COALESCE(MAX(id), 0) AS last FROM content_changes`);
     // The commit instant, as close as another connection can see it: the change row appearing.
-    watcher = setInterval(async () => {
+    const watch = async () => {
       const [{ last }] = await dataSource.query(`SELECT COALESCE(MAX(id), 0) AS last FROM content_changes`);
       if (Number(last) > Number(lastChange)) {
         lastChange = Number(last);
         changedAt ??= Date.now();
       }
-    }, 5);
+    };
+    watcher = setInterval(() => void watch(), 5);
     [a, b] = await Promise.all([startServerProcess(`sqlite:${dbFile}`), startServerProcess(`sqlite:${dbFile}`)]);
   });
   after(async () => {

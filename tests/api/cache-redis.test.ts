@@ -78,7 +78,7 @@ describe("shared cache and persisted queries in Redis, two instances", async () 
     const sha256Hash = createHash("sha256").update(query).digest("hex");
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
     const byHashOn = (server: TestServer) =>
-      fetch(`${server.url}?${new URLSearchParams({ extensions: JSON.stringify(extensions) })}`, { headers: { "apollo-require-preflight": "true" } });
+      fetch(`${server.url}?${new URLSearchParams({ extensions: JSON.stringify(extensions) }).toString()}`, { headers: { "apollo-require-preflight": "true" } });
     const unknown: any = await (await byHashOn(b)).json();
     assert.equal(unknown.errors?.[0]?.extensions?.code, "PERSISTED_QUERY_NOT_FOUND");
     const registered = await fetch(a.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, extensions }) });

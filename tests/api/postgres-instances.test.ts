@@ -24,8 +24,8 @@ function startInstance(databaseUrl: string, env: Record<string, string> = {}): I
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const ready = new Promise<string>((resolve, reject) => {
     // Three servers migrating, importing and starting on two shared cores: generous on purpose.
@@ -37,7 +37,7 @@ function startInstance(databaseUrl: string, env: Record<string, string> = {}): I
         resolve(match[1].replace("localhost", "127.0.0.1"));
       }
     };
-    child.stdout!.on("data", check);
+    child.stdout.on("data", check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code} before it was ready:\n${output}`));

@@ -175,7 +175,7 @@ describe("search API", () => {
 
   it("matches Indonesian affixes through the stemmer", async () => {
     const senjata = await slugs("senjata");
-    for (const slug of ["persenjataan", "bersenjata", "alinea-putin-kim-vostochny", "korut-amunisi-rusia"]) assert.ok(senjata.includes(slug), `senjata → ${slug}: ${senjata}`);
+    for (const slug of ["persenjataan", "bersenjata", "alinea-putin-kim-vostochny", "korut-amunisi-rusia"]) assert.ok(senjata.includes(slug), `senjata → ${slug}: ${senjata.join(", ")}`);
     const [persenjataan] = (await hits("senjata")).filter((h) => h.article.slug === "persenjataan");
     assert.match(persenjataan.snippet, /<mark>persenjataan<\/mark>/);
     assert.ok((await slugs("tembak")).includes("menembakkan"));
@@ -221,7 +221,7 @@ describe("search API", () => {
         afterCursor = page.pageInfo.endCursor;
       }
       const seenSlugs = seen.map((h) => h.article.slug);
-      assert.equal(new Set(seenSlugs).size, 7, `${orderBy}: ${seenSlugs}`);
+      assert.equal(new Set(seenSlugs).size, 7, `${orderBy}: ${seenSlugs.join(", ")}`);
       assert.deepEqual(seenSlugs, await slugs("durian", { first: 20, orderBy }), `${orderBy}: paging equals one big page`);
       if (orderBy === "NEWEST") {
         const dates = seen.map((h) => h.article.publishedAt);

@@ -47,13 +47,13 @@ export function exited(child: ChildProcess, ms = 15_000): Promise<number | null>
 export async function startServerProcess(databaseUrl: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN_COMMAND], { cwd: PROJECT_ROOT, env: processEnv(databaseUrl, extra), stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
   const port = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`server did not start within 30 s:\n${output}`));
     }, 30_000);
-    child.stdout!.on("data", (chunk) => {
+    child.stdout.on("data", (chunk) => {
       output += chunk;
       const match = /content API ready at http:\/\/[^:]+:(\d+)\//.exec(output);
       if (match) {

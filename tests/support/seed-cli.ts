@@ -33,7 +33,7 @@ export async function runSeed(dbFile: string, args: string[], options: { cwd?: s
       [SEED_COMMAND, ...args],
       { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, maxBuffer: 20_000_000 },
       (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") return reject(error);
+        if (error && typeof error.code !== "number") return reject(new Error(`the seed command did not run: ${error.message}`, { cause: error }));
         resolve({ status: error ? Number(error.code) : 0, stdout, stderr });
       },
     );

@@ -19,7 +19,7 @@ export interface TestServer {
   clock: AdjustableClock;
   /** The database handle (see tests/support/database.ts): a SQLite file, or a PostgreSQL URL on that pass. */
   dbFile: string;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql: <T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 

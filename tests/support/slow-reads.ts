@@ -12,7 +12,7 @@ export const slowSql = (rows = 3_000_000) =>
 
 export interface SlowReads {
   /** Pass as `app.readDatabase` to startTestServer. */
-  open(config: AppConfig, writer: DataSource): Promise<ReadDatabase>;
+  open: (config: AppConfig, writer: DataSource) => Promise<ReadDatabase>;
   /** The real reader underneath, once the server has opened it. */
   readonly reader: ReadDatabase;
   /** Slow statements started and not yet settled. */
