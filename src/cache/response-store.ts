@@ -1,5 +1,6 @@
 import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import { ALL_KEYS } from "../events/content-events";
+import { countCacheEviction, reportCacheEntries } from "../ops/metrics";
 
 /** One cached anonymous response: its data and the keys it depends on. */
 export interface CachedResponse {
@@ -52,13 +53,18 @@ export class LocalResponseStore implements ResponseStore {
   private readonly invalidated = new Map<string, { seq: number; at: number }>();
   private readonly index = new Map<string, Set<string>>();
   private readonly lru: InMemoryLRUCache<LocalEntry>;
+  private readonly unreport: () => void;
 
   constructor(maxBytes: number) {
     this.lru = new InMemoryLRUCache<LocalEntry>({
       maxSize: Math.max(1, maxBytes),
       sizeCalculation: (entry: LocalEntry) => Math.max(1, entry.size),
-      dispose: (entry: LocalEntry, id: string) => this.unindex(id, entry.keys),
+      dispose: (entry: LocalEntry, id: string, reason: string) => {
+        this.unindex(id, entry.keys);
+        if (reason === "evict") countCacheEviction();
+      },
     });
+    this.unreport = reportCacheEntries(() => this.lru.keys().length);
   }
 
   async lookup(id: string): Promise<{ entry: CachedResponse | undefined; ticket: StoreTicket }> {
@@ -110,6 +116,7 @@ export class LocalResponseStore implements ResponseStore {
   }
 
   close(): void {
+    this.unreport();
     this.lru.clear();
     this.index.clear();
   }

@@ -31,7 +31,7 @@ import { checkRequestShape, requestPartsFromBody, requestPartsFromSearch, thrott
 import { createLogger, logRequest, requestLogPlugin, type Logger } from "./request-log";
 import { WebhookWorker } from "../webhooks/delivery.worker";
 import { isDraining, trackRequests } from "../ops/lifecycle";
-import { cacheStatusOf, observeRequest, watchDatabasePool } from "../ops/metrics";
+import { cacheStatusOf, noteCacheStatus, observeRequest, watchDatabasePool, type CacheStatus } from "../ops/metrics";
 import { serveMetrics } from "../ops/metrics-endpoint";
 import { metricsPlugin } from "../ops/metrics-plugin";
 
@@ -179,6 +179,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     for (const [name, value] of result.headers) responseHeaders[name] = value;
     responseHeaders["x-request-id"] = scope.requestId;
     responseHeaders["x-cache"] = cache.status;
+    noteCacheStatus(scope, cache.status.toLowerCase() as CacheStatus);
     if (result.body.kind === "complete") {
       if (!config.production) responseHeaders["x-sql-statements"] = String(scope.statements);
       const status = result.status ?? 200;
