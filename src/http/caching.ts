@@ -5,7 +5,6 @@ import { getNamedType, isCompositeType, Kind, OperationTypeNode, TypeInfo, visit
 import { responseCachePlugin, type ResponseCacheOptions } from "../cache/response-cache.plugin";
 import type { AppConfig } from "../config";
 import type { GraphQLContext } from "../graphql/context";
-import { countCacheEviction, reportCacheEntries } from "../ops/metrics";
 
 /**
  * Cache hints: how long a public answer about each type or field may be kept by a browser or

@@ -1,3 +1,4 @@
+import { OperationTypeNode } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { currentRequestScope } from "../db/request-scope";
 import type { GraphQLContext } from "../graphql/context";
@@ -20,7 +21,7 @@ export function metricsPlugin(): ApolloServerPlugin<GraphQLContext> {
         async willSendResponse({ contextValue, operation, metrics }) {
           // Apollo's response-cache plugin sets this flag for every query it sees; a cache that
           // replaces it reports through the x-cache header instead (see cacheStatusOf).
-          if (typeof metrics.responseCacheHit !== "boolean" || operation?.operation !== "query") return;
+          if (typeof metrics.responseCacheHit !== "boolean" || operation?.operation !== OperationTypeNode.QUERY) return;
           if (contextValue?.viewer?.kind !== "anonymous") noteCacheStatus(scope, "bypass");
           else noteCacheStatus(scope, metrics.responseCacheHit ? "hit" : "miss");
         },

@@ -26,7 +26,7 @@ export function writeServerPidFile(database: DatabaseConfig): () => void {
   fs.writeFileSync(file, `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`);
   return () => {
     try {
-      if (JSON.parse(fs.readFileSync(file, "utf8")).pid === process.pid) fs.rmSync(file);
+      if ((JSON.parse(fs.readFileSync(file, "utf8")) as { pid?: unknown }).pid === process.pid) fs.rmSync(file);
     } catch {
       // Already gone, or replaced by another server: leave it.
     }
@@ -36,8 +36,8 @@ export function writeServerPidFile(database: DatabaseConfig): () => void {
 /** The pid of a live server recorded beside `dbPath`, or null (no file, unreadable, or the process is gone). */
 export function liveServerPid(dbPath: string): number | null {
   try {
-    const { pid } = JSON.parse(fs.readFileSync(serverPidFile(dbPath), "utf8"));
-    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
+    const { pid } = JSON.parse(fs.readFileSync(serverPidFile(dbPath), "utf8")) as { pid?: unknown };
+    return typeof pid === "number" && Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
   } catch {
     return null;
   }

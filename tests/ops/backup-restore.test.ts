@@ -18,7 +18,7 @@ const driver = () => loadConfig(process.env).database;
 function runCli(command: string, args: string[], databaseUrl: string): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [command, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") return reject(error);
+      if (error && typeof error.code !== "number") return reject(new Error(error.message, { cause: error }));
       resolve({ status: error ? Number(error.code) : 0, stdout, stderr });
     });
   });

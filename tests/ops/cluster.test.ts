@@ -41,7 +41,7 @@ describe("WEB_CONCURRENCY=2 (node:cluster) on SQLite", () => {
       seen.add(r.worker);
       if (r.statements === 0) cached.add(r.worker);
     }
-    assert.equal(cached.size, 2, `both workers answered from their cache (seen ${[...seen]})`);
+    assert.equal(cached.size, 2, `both workers answered from their cache (seen ${[...seen].join(", ")})`);
 
     graphqlRequests += 2;
     const made = await postGraphQL(

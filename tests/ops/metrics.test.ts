@@ -145,7 +145,7 @@ describe("counters fed by the running server", () => {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await server.gql("{ __typename }")).status);
       const refused = statuses.filter((s) => s === 429).length;
-      assert.ok(refused >= 2, `statuses ${statuses}`);
+      assert.ok(refused >= 2, `statuses ${statuses.join(", ")}`);
       const after = await scrape(baseOf(reader));
       assert.equal(metric(after, "rate_limit_refusals_total") - metric(before, "rate_limit_refusals_total"), refused);
       assert.equal(durationCount(after, { route: "graphql", status: "429" }) - durationCount(before, { route: "graphql", status: "429" }), refused);

@@ -27,8 +27,8 @@ export async function spawnServer(env: Record<string, string>, options: { readyL
     text += chunk.toString();
     for (const wake of waiters) wake();
   };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
   let gone = false;
   void exited.then(() => {
