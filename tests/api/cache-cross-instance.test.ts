@@ -1,3 +1,4 @@
+import { TEST_ENGINE } from "../support/database";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -240,7 +241,7 @@ describe("every instance sees every write: two server processes on one PostgreSQ
   });
 });
 
-describe("every instance sees every write: two server processes on one SQLite file", () => {
+describe("every instance sees every write: two server processes on one SQLite file (SQLite)", { skip: TEST_ENGINE === "postgres" ? "runs in the SQLite pass" : false }, () => {
   const dbFile = tempDbFile("cross-instance");
   let dataSource: DataSource;
   let a: ServerProcess;

@@ -1,3 +1,4 @@
+import { queryNamed } from "../../src/db/dialect";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
@@ -98,11 +99,11 @@ describe("cache keys: precise invalidation, key header, x-cache", () => {
     await warm(HOME);
     await warm(PAGE, { slug: "festival-tari" });
     const token = await bearer(server, Role.EDITOR, undefined, "pembaca token");
-    const before = await server.dataSource.query(`SELECT last_used_at FROM api_tokens WHERE id = ?`, [token.token.id]);
+    const before = await queryNamed(server.dataSource, `SELECT last_used_at FROM api_tokens WHERE id = :id`, { id: token.token.id });
     assert.equal(before[0].last_used_at, null);
     const tokenRead = await server.gql(`{ articles(first: 1) { nodes { slug } } }`, undefined, token.headers);
     assert.equal(tokenRead.headers.get("x-cache"), "BYPASS");
-    const afterUse = await server.dataSource.query(`SELECT last_used_at FROM api_tokens WHERE id = ?`, [token.token.id]);
+    const afterUse = await queryNamed(server.dataSource, `SELECT last_used_at FROM api_tokens WHERE id = :id`, { id: token.token.id });
     assert.notEqual(afterUse[0].last_used_at, null, "the token's use was written");
     assert.equal((await read(HOME)).headers.get("x-cache"), "HIT");
     assert.equal((await read(PAGE, { slug: "festival-tari" })).headers.get("x-cache"), "HIT");

@@ -78,7 +78,7 @@ for (const engine of ENGINES) {
           assert.equal(read.body.errors, undefined, JSON.stringify(read.body.errors));
           assert.equal(read.body.data.article.publishedAt, expected, `${at} read by id`);
           assert.equal(read.body.data.articles.nodes[0].publishedAt, expected, `${at} read in a list`);
-          const [row] = await server.dataSource.query(engine === "postgres" ? `SELECT to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS v FROM articles WHERE id = $1` : `SELECT published_at AS v FROM articles WHERE id = ?`, [Number(articleId)]);
+          const [row] = await server.dataSource.query(server.dataSource.options.type === "postgres" ? `SELECT to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS v FROM articles WHERE id = $1` : `SELECT published_at AS v FROM articles WHERE id = ?`, [Number(articleId)]);
           assert.equal(String(row.v).slice(0, 23), expected.replace("T", " ").slice(0, 23), `${at} as stored`);
         }
       } finally {

@@ -20,7 +20,7 @@ interface Instance {
 function startInstance(databaseUrl: string, env: Record<string, string> = {}): Instance {
   const child = spawn(process.execPath, [MAIN_COMMAND], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", NODE_ENV: "development", LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", NODE_ENV: "development", LOG_LEVEL: "warn", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

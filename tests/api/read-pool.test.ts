@@ -1,3 +1,4 @@
+import { TEST_ENGINE } from "../support/database";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Client } from "pg";
@@ -48,7 +49,8 @@ describe("a read past its deadline", () => {
   });
 });
 
-describe("the read database on its own", () => {
+// The worker pool and its deadlines are SQLite's; the PostgreSQL reader's statement_timeout is covered by the QUERY_TIMEOUT test above.
+describe("the read database on its own (SQLite)", { skip: TEST_ENGINE === "postgres" ? "SQLite worker pool" : false }, () => {
   it("abandons a statement past its deadline and keeps answering on a fresh worker", async () => {
     const server = await startTestServer();
     const config = loadConfig({ DATABASE_URL: `sqlite:${server.dbFile}`, QUERY_TIMEOUT_MS: "100", READ_POOL_SIZE: "1", ...(process.env.SQLITE_DRIVER ? { SQLITE_DRIVER: process.env.SQLITE_DRIVER } : {}) });
@@ -69,7 +71,7 @@ describe("the read database on its own", () => {
   });
 });
 
-describe("a saturated read pool", () => {
+describe("a saturated read pool (SQLite)", { skip: TEST_ENGINE === "postgres" ? "SQLite worker pool" : false }, () => {
   let server: TestServer;
   const reads = slowReads((sql) => !sql.includes("sqlite_master"), 2_000_000);
   before(async () => {

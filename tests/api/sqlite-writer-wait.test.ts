@@ -1,3 +1,4 @@
+import { TEST_ENGINE } from "../support/database";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -15,7 +16,7 @@ const HOLDER = path.join(__dirname, "../support/hold-writer.js");
  * `search:reindex`), an editor's mutation waits for it and then succeeds; it never fails with
  * "database is locked", and the server keeps answering while it waits.
  */
-describe("SQLite: a mutation while another process holds the writer", () => {
+describe("SQLite: a mutation while another process holds the writer", { skip: TEST_ENGINE === "postgres" ? "SQLite's single writer; runs in the SQLite pass" : false }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
