@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { makeAuthor, makeTag } from "../support/factories";
 import { bearer, outcome, Role } from "../support/editorial";
-import { startTestServer, type TestServer } from "../support/server";
+import { dropDatabase } from "../support/database";
+import { startTestServer, tempDatabaseFile, type TestServer } from "../support/server";
 import { startReceiver, freePort, type Receiver } from "../support/webhook-receiver";
 import { createWebhook, deliveries, eventually, verifySignature } from "../support/webhooks";
 
@@ -235,7 +236,9 @@ describe("change webhooks", () => {
 
 describe("change webhooks: start-up catch-up and URL policy", () => {
   it("announces a scheduled instant that passed while the server was down, once, at start-up", async () => {
-    const first = await startTestServer();
+    // One database outlives the first server (on PostgreSQL a server's own database is dropped with it).
+    const shared = tempDatabaseFile("catch-up");
+    const first = await startTestServer({ dbFile: shared });
     const r = await startReceiver();
     try {
       const admin = (await bearer(first, Role.ADMIN)).headers;
@@ -250,7 +253,7 @@ describe("change webhooks: start-up catch-up and URL policy", () => {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, at.getTime() - Date.now()) + 200));
       assert.equal(r.requests.length, 0, "nobody announced it while the server was down");
 
-      const second = await startTestServer({ dbFile: first.dbFile });
+      const second = await startTestServer({ dbFile: shared });
       try {
         const [request] = await r.waitFor(1);
         assert.equal(request.json.type, "article.published");
@@ -261,12 +264,13 @@ describe("change webhooks: start-up catch-up and URL policy", () => {
       } finally {
         await second.close();
       }
-      const third = await startTestServer({ dbFile: first.dbFile });
+      const third = await startTestServer({ dbFile: shared });
       await new Promise((resolve) => setTimeout(resolve, 500));
       await third.close();
       assert.equal(r.requests.length, 1, "a later start does not announce it again");
     } finally {
       await r.close();
+      await dropDatabase(shared);
     }
   });
 
