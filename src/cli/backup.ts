@@ -1,6 +1,4 @@
-import { parseArgs } from "node:util";
-import { loadConfig } from "../config";
-import { backupSqlite, OpsRefusal, postgresAdvice } from "../ops/backup";
+import { fileCommand, backupSqlite, OpsRefusal } from "../ops/backup";
 
 const USAGE = `usage: npm run backup -- FILE [--json]
 
@@ -11,19 +9,11 @@ Exit status: 0 written, 1 refused or failed, 2 bad usage or a PostgreSQL databas
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  if (values.help || positionals.length !== 1) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const config = loadConfig();
-  if (config.database.type !== "sqlite") {
-    console.error(postgresAdvice("backup", positionals[0]));
-    return 2;
-  }
+  const command = fileCommand(argv, USAGE, "backup");
+  if ("exit" in command) return command.exit;
   try {
-    const report = await backupSqlite(config.database, positionals[0]);
-    if (values.json) console.log(JSON.stringify(report));
+    const report = await backupSqlite(command.database, command.file);
+    if (command.json) console.log(JSON.stringify(report));
     else {
       console.log(`backup written: ${report.file} (${mb(report.bytes)}, in ${report.seconds} s)`);
       console.log(`  ${report.articles} articles (${report.published} published), ${report.authors} authors, ${report.tags} tags`);

@@ -1,6 +1,4 @@
-import { parseArgs } from "node:util";
-import { loadConfig } from "../config";
-import { OpsRefusal, postgresAdvice, restoreSqlite } from "../ops/backup";
+import { fileCommand, OpsRefusal, restoreSqlite } from "../ops/backup";
 
 const USAGE = `usage: npm run restore -- FILE [--json]
 
@@ -11,19 +9,11 @@ or any other process has the database open. The replaced database is kept beside
 Exit status: 0 restored, 1 refused or failed, 2 bad usage or a PostgreSQL database.`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  if (values.help || positionals.length !== 1) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const config = loadConfig();
-  if (config.database.type !== "sqlite") {
-    console.error(postgresAdvice("restore", positionals[0]));
-    return 2;
-  }
+  const command = fileCommand(argv, USAGE, "restore");
+  if ("exit" in command) return command.exit;
   try {
-    const report = await restoreSqlite(config.database, positionals[0]);
-    if (values.json) console.log(JSON.stringify(report));
+    const report = await restoreSqlite(command.database, command.file);
+    if (command.json) console.log(JSON.stringify(report));
     else {
       console.log(`restored ${report.file} into ${report.target}`);
       console.log(`  integrity_check ${report.integrity}, full-text index ${report.searchIndex}`);

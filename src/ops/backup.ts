@@ -1,6 +1,7 @@
+import { parseArgs } from "node:util";
+import { loadConfig, type DatabaseConfig } from "../config";
 import fs from "node:fs";
 import path from "node:path";
-import type { DatabaseConfig } from "../config";
 import { FTS_TABLE } from "../search/fts.sqlite";
 import { liveServerPid } from "./server-lock";
 import { openElsewhere, openSqliteFile, type SqliteFile } from "./sqlite-file";
@@ -179,6 +180,28 @@ export async function restoreSqlite(database: SqliteDatabase, backupFile: string
 }
 
 /** What to run instead on PostgreSQL, where a consistent online copy is pg_dump's job. */
+/**
+ * What `npm run backup` and `npm run restore` share before their work: one FILE argument (or
+ * --help), a SQLite DATABASE_URL. Returns the exit status to stop with, or what to work on.
+ */
+export function fileCommand(
+  argv: string[],
+  usage: string,
+  command: "backup" | "restore",
+): { exit: number } | { file: string; json: boolean; database: Extract<DatabaseConfig, { type: "sqlite" }> } {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help || positionals.length !== 1) {
+    console.error(usage);
+    return { exit: values.help ? 0 : 2 };
+  }
+  const { database } = loadConfig();
+  if (database.type !== "sqlite") {
+    console.error(postgresAdvice(command, positionals[0]));
+    return { exit: 2 };
+  }
+  return { file: positionals[0], json: values.json ?? false, database };
+}
+
 export function postgresAdvice(command: "backup" | "restore", file: string): string {
   const target = file || "FILE";
   return command === "backup"
