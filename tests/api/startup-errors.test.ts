@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import { projectRoot } from "../../src/config";
-import { tempDatabaseFile } from "../support/server";
+import { tempSqliteFile } from "../support/database";
 
 const run = promisify(execFile);
 const main = path.join(projectRoot, "dist", "src", "main.js");
@@ -16,7 +16,7 @@ describe("start-up failures an operator can act on", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "0.0.0.0", resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const env = { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${tempDatabaseFile("port")}`, LOG_LEVEL: "silent" };
+      const env = { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${tempSqliteFile("port")}`, LOG_LEVEL: "silent" };
       await assert.rejects(run(process.execPath, [main], { env, timeout: 60_000 }), (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 1);
         assert.equal(error.stderr.trim(), `port ${port} is in use; set PORT to a free port`);

@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/db/data-source";
 import { createToken } from "../../src/services/token.service";
 import { Role } from "../../src/viewer";
+import { ensureDatabase } from "../support/database";
 import { tempDatabaseFile } from "../support/server";
 import { spawnServer, type SpawnedServer } from "../support/spawn-server";
 import { freePort, startReceiver, type Receiver } from "../support/webhook-receiver";
@@ -21,7 +22,7 @@ after(async () => {
 
 it("delivers an event committed before a kill -9, after the restart, under the same webhook-id", async () => {
   const dbFile = tempDatabaseFile("webhook-crash");
-  const env = { DATABASE_URL: `sqlite:${dbFile}`, WEBHOOK_BACKOFF_BASE_MS: "300", WEBHOOK_POLL_MS: "200", WEBHOOK_TIMEOUT_MS: "2000" };
+  const env = { DATABASE_URL: await ensureDatabase(dbFile), WEBHOOK_BACKOFF_BASE_MS: "300", WEBHOOK_POLL_MS: "200", WEBHOOK_TIMEOUT_MS: "2000" };
   let first: SpawnedServer | null = await spawnServer(env);
   cleanup.push(() => first?.stop() ?? Promise.resolve());
 

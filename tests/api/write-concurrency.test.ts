@@ -8,6 +8,7 @@ import type { Article } from "../../src/entities/article.entity";
 import { createToken } from "../../src/services/token.service";
 import { Role } from "../../src/viewer";
 import { makeArticle, makeAuthor, makeTag } from "../support/factories";
+import { tempSqliteFile } from "../support/database";
 import {
   createPostgresDatabase,
   postGraphQL,
@@ -16,7 +17,6 @@ import {
   startServerProcess,
   type ServerProcess,
 } from "../support/processes";
-import { tempDatabaseFile } from "../support/server";
 
 const MUTATIONS = 200;
 const CONCURRENCY = 50;
@@ -200,7 +200,7 @@ describe("writes from two server processes on one database", async () => {
   const pgAvailable = await postgresAnswers();
 
   it("SQLite file: every acknowledged write is there, every refused one is a CONFLICT, revisions gapless, slugs unique", async () => {
-    await scenario("sqlite", `sqlite:${tempDatabaseFile("two-processes")}`);
+    await scenario("sqlite", `sqlite:${tempSqliteFile("two-processes")}`);
   });
 
   describe("PostgreSQL", () => {

@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/db/data-source";
 import { writeTransaction } from "../../src/db/write-lock";
 import { createPostgresDatabase, postgresAnswers } from "../support/processes";
-import { tempDatabaseFile } from "../support/server";
+import { tempSqliteFile } from "../support/database";
 
 /**
  * A unique index that refuses a write nothing above it prevented (two writers that raced past
@@ -34,7 +34,7 @@ describe("a unique violation inside a write transaction", async () => {
   const pgAvailable = await postgresAnswers();
 
   it("SQLite: becomes CONFLICT", async () => {
-    const ds = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: `sqlite:${tempDatabaseFile("unique")}` }).database);
+    const ds = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: `sqlite:${tempSqliteFile("unique")}` }).database);
     try {
       await checkUniqueViolation(ds);
     } finally {

@@ -1,4 +1,4 @@
-import { TEST_ENGINE } from "../support/database";
+import { TEST_ENGINE, tempSqliteFile } from "../support/database";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
@@ -6,7 +6,7 @@ import { bearer, Role } from "../support/editorial";
 import { makeAuthor, makeTag } from "../support/factories";
 import { createPostgresDatabase, exited, postgresAnswers, processEnv } from "../support/processes";
 import { PROJECT_ROOT, SEED_COMMAND } from "../support/seed-cli";
-import { startTestServer, tempDatabaseFile, type TestServer } from "../support/server";
+import { startTestServer, type TestServer } from "../support/server";
 
 const SYNTHETIC = 3_000;
 const CONCURRENCY = 4;
@@ -67,7 +67,7 @@ describe("seed --synthetic beside a live server", async () => {
   const pgAvailable = await postgresAnswers();
 
   it("SQLite file: the generator and the server's mutations both get every write in", { skip: TEST_ENGINE === "postgres" ? "runs in the SQLite pass" : false }, async () => {
-    const dbFile = tempDatabaseFile("synthetic-live");
+    const dbFile = tempSqliteFile("synthetic-live");
     const server = await startTestServer({ dbFile });
     try {
       await seedBesideMutations(server, `sqlite:${dbFile}`);

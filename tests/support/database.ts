@@ -96,6 +96,15 @@ export function tempDatabaseHandle(label = "test", options: { empty?: boolean } 
     if (options.empty) unmigrated.add(url);
     return url;
   }
+  return tempSqliteFile(label);
+}
+
+/**
+ * A SQLite file in a fresh temporary folder on either pass, for tests that are about SQLite itself
+ * (their `DATABASE_URL` is `sqlite:<file>`; a PostgreSQL handle there would become a file named
+ * after the URL in the working directory).
+ */
+export function tempSqliteFile(label = "test"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `content-api-${label}-`));
   return path.join(dir, "content.sqlite");
 }
