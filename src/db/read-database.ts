@@ -60,21 +60,10 @@ function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): 
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** PostgreSQL's answer to `statement_timeout` (query_canceled), and pg's own client-side timeouts. */
-function isPostgresTimeout(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string }; message?: string } | null;
-  return e?.code === "57014" || e?.driverError?.code === "57014" || /Query read timeout/.test(String(e?.message));
-}
-
-function isPoolWaitTimeout(error: unknown): boolean {
-  return /timeout exceeded when trying to connect/.test(String((error as Error | null)?.message));
-}
-
 /**
- * Reads through a TypeORM DataSource in this process: PostgreSQL (a pool of its own, with
- * `statement_timeout` on every connection) and the SQLite fallbacks (the sqlite3 driver, which
- * already works on libuv's threads, and `:memory:`, which cannot be opened twice). On the
- * fallbacks the deadline abandons the answer, not the statement, which runs to its end.
+ * Reads through a TypeORM DataSource in this process, for the SQLite fallbacks: the sqlite3
+ * driver, which already works on libuv's threads, and `:memory:`, which cannot be opened twice.
+ * The deadline abandons the answer, not the statement, which runs to its end.
  *
  * SQLite runs one statement at a time per connection, and the sqlite3 driver parks every
  * statement sent meanwhile on a libuv thread, the same four threads file and DNS work need; so
@@ -86,10 +75,10 @@ class DataSourceReader implements ReadDatabase {
   private readonly waiting: (() => void)[] = [];
 
   constructor(
-    readonly dialect: Dialect,
+    readonly dialect: "sqlite",
     private readonly dataSource: DataSource,
     private readonly settings: AppConfig["reads"],
-    /** Statements sent to the driver at once; PostgreSQL's pool queues for itself. */
+    /** Statements sent to the driver at once. */
     private readonly concurrency: number,
     private readonly owned: boolean,
     private readonly probeSource: DataSource,
@@ -130,7 +119,6 @@ class DataSourceReader implements ReadDatabase {
 
   async query<Row>(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
     const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
-    if (this.dialect === "postgres") return this.queryPostgres<Row>(text, values);
     if (this.inFlight - this.concurrency >= this.settings.maxQueue) throw serverBusyError();
     let timedOut = false;
     this.inFlight++;
@@ -139,19 +127,6 @@ class DataSourceReader implements ReadDatabase {
         timedOut = true;
         return queryTimeoutError();
       });
-    } finally {
-      this.inFlight--;
-    }
-  }
-
-  private async queryPostgres<Row>(text: string, values: unknown[]): Promise<Row[]> {
-    this.inFlight++;
-    try {
-      return await this.dataSource.query<Row[]>(text, values);
-    } catch (error) {
-      if (isPostgresTimeout(error)) throw queryTimeoutError();
-      if (isPoolWaitTimeout(error)) throw serverBusyError();
-      throw error;
     } finally {
       this.inFlight--;
     }
@@ -167,29 +142,16 @@ class DataSourceReader implements ReadDatabase {
 }
 
 /**
- * PostgreSQL reads get their own pool so a slow read never holds a connection a write needs.
- * Every connection carries `statement_timeout`, so the server itself cancels a statement past
- * the deadline; `query_timeout` backs it up on the client side (a network that stops answering)
- * and `connectionTimeoutMillis` bounds the wait for a free connection.
- */
-async function openPostgresReader(config: AppConfig, writer: DataSource): Promise<ReadDatabase> {
-  const { queryTimeoutMs, poolSize } = config.reads;
-  const timeouts = queryTimeoutMs > 0 ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + 1_000, connectionTimeoutMillis: queryTimeoutMs } : {};
-  const options = writer.options;
-  const extra = options.extra as Record<string, unknown> | undefined;
-  const reader = new DataSource({ ...options, extra: { ...extra, ...timeouts, max: Math.max(2, poolSize * 2) } });
-  await reader.initialize();
-  return new DataSourceReader("postgres", reader, config.reads, Math.max(2, poolSize * 2), true, writer);
-}
-
-/**
  * Picks the reader for the configured database: SQLite files on better-sqlite3 read on worker
- * threads (src/db/read-pool.sqlite.ts); PostgreSQL through its own pool with a server-side
- * statement timeout; the sqlite3 driver and `:memory:` in process.
+ * threads (src/db/read-pool.sqlite.ts); PostgreSQL on a pg pool of its own with prepared
+ * statements and a server-side statement timeout (src/db/read-pool.postgres.ts); the sqlite3 driver and `:memory:` in process.
  */
 export async function openReadDatabase(config: AppConfig, writer: DataSource): Promise<ReadDatabase> {
   const database = config.database;
-  if (database.type === "postgres") return openPostgresReader(config, writer);
+  if (database.type === "postgres") {
+    const { openPostgresReadPool } = await import("./read-pool.postgres");
+    return openPostgresReadPool(database.url, config.reads);
+  }
   if (database.driver === "better-sqlite3" && database.path !== ":memory:") {
     const { openSqliteReadPool } = await import("./read-pool.sqlite");
     return openSqliteReadPool(database.path, config.reads, writer);

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import { Pool, type PoolConfig, type QueryConfig } from "pg";
+import type { AppConfig } from "../config";
+import { countStatement, queryTimeoutError, serverBusyError, type ReadDatabase } from "./read-database";
+
+/**
+ * Distinct statement texts this process prepares by name. The loaders build their SQL from a
+ * bounded set of shapes (selected columns, filters, orders), so this is a guard, not a working
+ * limit: past it a new text runs unnamed, parsed and planned on every call as before.
+ */
+const MAX_PREPARED_STATEMENTS = 1_000;
+
+interface CompiledStatement {
+  text: string;
+  /** Where each `$n` comes from: a parameter's name, and an index into it for a spread list (-1: the value itself). */
+  paths: [string, number][];
+  /** The server-side name, or undefined once the prepared set is full. */
+  name: string | undefined;
+}
+
+/**
+ * The loaders' `:name` / `:...list` SQL in PostgreSQL's `$n` form, as TypeORM writes it: a
+ * list becomes one placeholder per item, so `IN (:...ids)` with one id is plain equality, which
+ * the planner turns into an ordered index scan (`= ANY($1)` with an array lost that, and cost
+ * the database four times the CPU on tag pages). A `:name` that is not among the parameters is
+ * left alone, as TypeORM leaves it (`::text` casts). `values` are in placeholder order.
+ */
+export function compileNamedParameters(sql: string, params: Record<string, unknown>): { text: string; paths: [string, number][] } {
+  const paths: [string, number][] = [];
+  const position = new Map<string, number>();
+  const text = sql.replace(/(?<!:):(\.\.\.)?([A-Za-z0-9_]+)/g, (whole, spread: string | undefined, name: string) => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
+    const value = params[name];
+    if (spread && Array.isArray(value)) {
+      return value
+        .map((_, i) => {
+          paths.push([name, i]);
+          return `$${paths.length}`;
+        })
+        .join(", ");
+    }
+    let n = position.get(name);
+    if (n === undefined) {
+      paths.push([name, -1]);
+      n = paths.length;
+      position.set(name, n);
+    }
+    return `$${n}`;
+  });
+  return { text, paths };
+}
+
+function isStatementTimeout(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code === "57014" || /Query read timeout/.test(String(e?.message));
+}
+
+function isPoolWaitTimeout(error: unknown): boolean {
+  return /timeout exceeded when trying to connect/.test(String((error as Error | null)?.message));
+}
+
+/**
+ * PostgreSQL page reads on a pg pool of their own, so a slow read never holds a connection a
+ * write needs. Statements are prepared by name on each connection: the loaders send the same
+ * few texts all day, and parsing and planning them again on every call cost the database more
+ * CPU than running them. Every connection carries `statement_timeout`, so the server itself
+ * cancels a statement past the deadline; `query_timeout` backs it up on the client side (a
+ * network that stops answering) and `connectionTimeoutMillis` bounds the wait for a free
+ * connection.
+ */
+class PostgresReadPool implements ReadDatabase {
+  readonly dialect = "postgres" as const;
+  private readonly compiled = new Map<string, CompiledStatement>();
+  private prepared = 0;
+  private readonly pool: Pool;
+
+  constructor(
+    url: string,
+    private readonly settings: AppConfig["reads"],
+    private readonly probePool: Pool,
+  ) {
+    const { queryTimeoutMs, poolSize } = settings;
+    const timeouts: PoolConfig = queryTimeoutMs > 0 ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + 1_000, connectionTimeoutMillis: queryTimeoutMs } : {};
+    this.pool = new Pool({ connectionString: url, max: Math.max(2, poolSize * 2), application_name: "content-api reads", ...timeouts });
+    // An idle connection the server drops (a restart, pg_terminate_backend) is reported here;
+    // the pool replaces it on the next checkout, and /readyz reports the outage meanwhile.
+    this.pool.on("error", () => undefined);
+  }
+
+  /** Connections the pool is waiting for: when they pile up, every request is waiting. */
+  get queued(): number {
+    return this.pool.waitingCount;
+  }
+
+  private statement(sql: string, params: Record<string, unknown>): CompiledStatement {
+    // The text depends on which parameters exist and on each list's length.
+    let cacheKey = sql;
+    for (const key of Object.keys(params).sort()) {
+      const value = params[key];
+      cacheKey += Array.isArray(value) ? `\u0000${key}[${value.length}]` : `\u0000${key}`;
+    }
+    let statement = this.compiled.get(cacheKey);
+    if (!statement) {
+      const { text, paths } = compileNamedParameters(sql, params);
+      const name = this.prepared < MAX_PREPARED_STATEMENTS ? `r_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` : undefined;
+      if (name) this.prepared++;
+      statement = { text, paths, name };
+      if (this.compiled.size < MAX_PREPARED_STATEMENTS * 2) this.compiled.set(cacheKey, statement);
+    }
+    return statement;
+  }
+
+  async query<Row>(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    const { text, paths, name } = this.statement(sql, params);
+    const values = paths.map(([key, index]) => (index < 0 ? params[key] : (params[key] as unknown[])[index]));
+    const query: QueryConfig = { text, values, name };
+    countStatement();
+    try {
+      return (await this.pool.query(query)).rows as Row[];
+    } catch (error) {
+      if (isStatementTimeout(error)) throw queryTimeoutError();
+      if (isPoolWaitTimeout(error)) throw serverBusyError();
+      throw error;
+    }
+  }
+
+  async probe(deadlineMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`database probe took over ${deadlineMs} ms`)), deadlineMs);
+    });
+    try {
+      await Promise.race([this.probePool.query("SELECT 1"), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.end(), this.probePool.end()]);
+  }
+}
+
+/**
+ * Readiness must not queue behind reads: it asks on a one-connection pool of its own, with a
+ * short connect timeout, so an outage answers within the probe's deadline.
+ */
+export async function openPostgresReadPool(url: string, settings: AppConfig["reads"]): Promise<ReadDatabase> {
+  const probePool = new Pool({ connectionString: url, max: 1, application_name: "content-api readiness", connectionTimeoutMillis: settings.readyTimeoutMs, statement_timeout: settings.readyTimeoutMs });
+  probePool.on("error", () => undefined);
+  const reader = new PostgresReadPool(url, settings, probePool);
+  // Fail at start-up, not on the first request, when the database cannot be reached.
+  await reader.query("SELECT 1");
+  return reader;
+}
