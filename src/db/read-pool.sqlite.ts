@@ -121,6 +121,8 @@ class Lane {
       // Connections and their statement caches are worth keeping; idle threads cost little.
       idleTimeout: 24 * 3_600_000,
       concurrentTasksPerWorker: 1,
+      // Per-task run and wait histograms cost the main thread on every statement; nothing reads them.
+      recordTiming: false,
       niceIncrement,
       workerData,
     });

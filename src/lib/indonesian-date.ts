@@ -234,10 +234,29 @@ interface WallClock {
   label: string;
 }
 
+/**
+ * Wall clocks already worked out, by zone and instant. Intl's formatToParts was the costliest
+ * step of a list page (every article shows its date), and a front page shows the same few
+ * hundred instants all day. Cleared when full: refilling costs what one cold page did.
+ */
+const WALL_CLOCK_CACHE_LIMIT = 10_000;
+const wallClocks = new Map<string, WallClock>();
+
 function wallClock(instant: Date, timeZone: string): WallClock {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
     throw new RangeError("Cannot format an invalid date");
   }
+  const key = `${timeZone}|${instant.getTime()}`;
+  let clock = wallClocks.get(key);
+  if (!clock) {
+    clock = computeWallClock(instant, timeZone);
+    if (wallClocks.size >= WALL_CLOCK_CACHE_LIMIT) wallClocks.clear();
+    wallClocks.set(key, clock);
+  }
+  return clock;
+}
+
+function computeWallClock(instant: Date, timeZone: string): WallClock {
   const { format, resolvedZone } = zoneFormatter(timeZone);
   let year = 0, month = 0, day = 0, hour = 0, minute = 0, offset = "GMT";
   for (const part of format.formatToParts(instant)) {
@@ -275,7 +294,21 @@ export interface FormatArticleDateOptions {
   timeZone?: string;
 }
 
+const LOCALE_CACHE_LIMIT = 64;
+const articleLocales = new Map<string, ArticleDateLocale>();
+
+/** Canonicalising a tag costs more than formatting; clients send the same one or two. */
 function articleLocale(locale: string): ArticleDateLocale {
+  let resolved = articleLocales.get(locale);
+  if (!resolved) {
+    resolved = resolveArticleLocale(locale);
+    if (articleLocales.size >= LOCALE_CACHE_LIMIT) articleLocales.clear();
+    articleLocales.set(locale, resolved);
+  }
+  return resolved;
+}
+
+function resolveArticleLocale(locale: string): ArticleDateLocale {
   let language: string | undefined;
   try {
     // Canonicalising maps the legacy "in" tag to "id" and rejects malformed tags.
