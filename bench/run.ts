@@ -71,7 +71,8 @@ interface ResultRow {
   server: ServerKind;
   query: BenchQuery;
   concurrency: number;
-  cache: "off" | "warm";
+  /** `warm+writes`: the warm cache while an editor changes other articles twice a second. */
+  cache: "off" | "warm" | "warm+writes";
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -175,12 +176,60 @@ interface Prepared {
   engine: Engine;
   url: string;
   articleSlugs: string[];
+  /** Live articles outside the load's rotation, which the writer edits. */
+  editedSlugs: string[];
   tagSlugs: string[];
   drop(): Promise<void>;
 }
 
-const LIVE_SLUGS = `SELECT slug FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= $now ORDER BY random() LIMIT 500`;
+const LOAD_SLUGS = 500;
+const EDITED_SLUGS = 20;
+const LIVE_SLUGS = `SELECT slug FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= $now ORDER BY random() LIMIT ${LOAD_SLUGS + EDITED_SLUGS}`;
 const TAG_SLUGS = `SELECT slug FROM tags ORDER BY random() LIMIT 300`;
+
+function splitSlugs(live: string[]): { articleSlugs: string[]; editedSlugs: string[] } {
+  return { articleSlugs: live.slice(0, LOAD_SLUGS), editedSlugs: live.slice(LOAD_SLUGS) };
+}
+
+/** An EDITOR token made by the token command, as an operator would. */
+function editorToken(databaseUrl: string): string {
+  return execFileSync(process.execPath, [path.join(root, "dist/src/cli/token.js"), "create", "--name", "bench writer", "--role", "EDITOR"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: "utf8",
+  }).trim();
+}
+
+const EDIT = `mutation Edit($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { id } }`;
+const EDITS_PER_SECOND = 2;
+
+/**
+ * Runs `work` while an editor changes the lead of articles outside the load's rotation twice a
+ * second, through the API like any CMS: what a busy newsroom does to a warm cache.
+ */
+async function withWriter<T>(url: string, token: string, slugs: string[], work: () => Promise<T>): Promise<{ result: T; edits: number; failed: number }> {
+  const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const ids: string[] = [];
+  for (const slug of slugs) {
+    const res = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query: `query($slug: String!) { article(slug: $slug) { id } }`, variables: { slug } }) });
+    const id = ((await res.json()) as { data?: { article?: { id: string } | null } }).data?.article?.id;
+    if (id) ids.push(id);
+  }
+  if (!ids.length) throw new Error("the writer found none of the articles it was to edit");
+  let edits = 0;
+  let failed = 0;
+  let n = 0;
+  const timer = setInterval(() => {
+    const id = ids[n++ % ids.length];
+    fetch(url, { method: "POST", headers, body: JSON.stringify({ query: EDIT, variables: { id, input: { lead: `Pembaruan ke-${n}: lead diubah redaksi.` } } }) })
+      .then(async (res) => ((res.ok && !(await res.text()).includes('"errors"')) ? edits++ : failed++))
+      .catch(() => failed++);
+  }, 1_000 / EDITS_PER_SECOND);
+  try {
+    return { result: await work(), edits, failed };
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 function seed(databaseUrl: string) {
   console.log(`seeding ${ARTICLES} synthetic articles into ${databaseUrl}`);
@@ -196,10 +245,10 @@ async function prepare(engine: Engine, workDir: string): Promise<Prepared> {
     seed(`sqlite:${file}`);
     const db = new Database(file, { readonly: true });
     const now = new Date().toISOString().replace("T", " ").replace("Z", "");
-    const articleSlugs = (db.prepare(LIVE_SLUGS.replace("$now", "?")).all(now) as { slug: string }[]).map((r) => r.slug);
+    const liveSlugs = (db.prepare(LIVE_SLUGS.replace("$now", "?")).all(now) as { slug: string }[]).map((r) => r.slug);
     const tagSlugs = (db.prepare(TAG_SLUGS).all() as { slug: string }[]).map((r) => r.slug);
     db.close();
-    return { engine, url: `sqlite:${file}`, articleSlugs, tagSlugs, drop: async () => undefined };
+    return { engine, url: `sqlite:${file}`, ...splitSlugs(liveSlugs), tagSlugs, drop: async () => undefined };
   }
   const name = `content_bench_${process.pid}`;
   const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
@@ -212,13 +261,13 @@ async function prepare(engine: Engine, workDir: string): Promise<Prepared> {
   const db = new Client({ connectionString: url.toString() });
   await db.connect();
   await db.query("ANALYZE");
-  const articleSlugs = (await db.query(LIVE_SLUGS.replace("$now", "$1"), [new Date()])).rows.map((r) => r.slug as string);
+  const liveSlugs = (await db.query(LIVE_SLUGS.replace("$now", "$1"), [new Date()])).rows.map((r) => r.slug as string);
   const tagSlugs = (await db.query(TAG_SLUGS)).rows.map((r) => r.slug as string);
   await db.end();
   return {
     engine,
     url: url.toString(),
-    articleSlugs,
+    ...splitSlugs(liveSlugs),
     tagSlugs,
     async drop() {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -260,7 +309,7 @@ async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: s
   console.log(`${engine}: floor answers are byte-identical; statements per request:`, statements);
 
   const floorRps: Record<string, number> = {};
-  const row = (server: ServerKind, query: BenchQuery, c: number, cache: "off" | "warm", result: Load, child: ChildProcess): ResultRow => {
+  const row = (server: ServerKind, query: BenchQuery, c: number, cache: ResultRow["cache"], result: Load, child: ChildProcess): ResultRow => {
     const f = floorRps[`${query}@${c}`] ?? result.rps;
     if (result.non2xx || result.errors) console.warn(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
     const r: ResultRow = {
@@ -295,6 +344,14 @@ async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: s
     const server = await startServer(db.url, { NODE_ENV: "production", RESPONSE_CACHE: cache === "off" ? "off" : "memory" });
     for (const query of QUERY_NAMES) {
       for (const c of CONCURRENCY) rows.push(row("ours", query, c, cache, await measure(server.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs)), server.child));
+    }
+    if (cache === "warm") {
+      const token = editorToken(db.url);
+      for (const c of CONCURRENCY) {
+        const { result, edits, failed } = await withWriter(server.url, token, db.editedSlugs, () => measure(server.url, "article", c, db.articleSlugs));
+        if (failed) console.warn(`  the writer's edits: ${edits} made, ${failed} failed`);
+        rows.push(row("ours", "article", c, "warm+writes", result, server.child));
+      }
     }
     await server.stop();
   }
@@ -389,6 +446,18 @@ function workersSection(rows: WorkersRow[]): string[] {
   ];
 }
 
+function writerLines(rows: ResultRow[]): string[] {
+  const lines: string[] = [];
+  for (const database of DATABASES) {
+    for (const c of CONCURRENCY) {
+      const warm = rows.find((r) => r.database === database && r.server === "ours" && r.cache === "warm" && r.query === "article" && r.concurrency === c);
+      const writes = rows.find((r) => r.database === database && r.server === "ours" && r.cache === "warm+writes" && r.concurrency === c);
+      if (warm && writes) lines.push(`| ${database} | ${c} | ${warm.rps} | ${writes.rps} | ${(writes.rps / warm.rps).toFixed(2)} | ${writes.p99Ms} |`);
+    }
+  }
+  return lines;
+}
+
 function peerRatios(rows: ResultRow[]): string[] {
   const lines: string[] = [];
   for (const query of QUERY_NAMES) {
@@ -440,6 +509,18 @@ async function main() {
           "| query | concurrency | ours uncached | ours warm cache | PostGraphile 4 | uncached ÷ peer | warm ÷ peer |",
           "|---|---|---|---|---|---|---|",
           ...peerLines,
+          "",
+        ]
+      : []),
+    ...(writerLines(rows).length
+      ? [
+          `## Article page, warm cache, while an editor edits other articles ${EDITS_PER_SECOND}× a second (req/s)`,
+          "",
+          "Each edit changes the lead of one of " + EDITED_SLUGS + " live articles outside the load's rotation (through `updateArticle`); only the cached answers that showed the edited article (its page, lists, related links) are dropped.",
+          "",
+          "| database | concurrency | warm, no writes | warm, with writes | ratio | p99 ms with writes |",
+          "|---|---|---|---|---|---|",
+          ...writerLines(rows),
           "",
         ]
       : []),
