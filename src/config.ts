@@ -79,6 +79,12 @@ export interface AppConfig {
     maxQueue: number;
     /** How long /readyz waits for its database probe. */
     readyTimeoutMs: number;
+    /**
+     * `SQLITE_READS=in-process`: SQLite page reads on the event loop, as before the worker pool.
+     * A statement then blocks every request, so this exists to measure what the pool costs
+     * (`npm run bench` ablation), not to run a newsroom on.
+     */
+    sqliteInProcess: boolean;
   };
   /** New GraphQL requests get 503 SERVER_BUSY while either passes its threshold (0 turns it off). */
   shedding: {
@@ -222,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       searchPoolSize: Math.max(1, intFromEnv(env.READ_SEARCH_POOL_SIZE, Math.max(1, Math.floor(defaultPoolSize / 2)), "READ_SEARCH_POOL_SIZE")),
       maxQueue: intFromEnv(env.READ_QUEUE_MAX, 256, "READ_QUEUE_MAX"),
       readyTimeoutMs: intFromEnv(env.READY_TIMEOUT_MS, 500, "READY_TIMEOUT_MS"),
+      sqliteInProcess: oneOf(env.SQLITE_READS, ["workers", "in-process"] as const, "SQLITE_READS") === "in-process",
     },
     shedding: {
       queueDepth: intFromEnv(env.SHED_QUEUE_DEPTH, 64, "SHED_QUEUE_DEPTH"),

@@ -12,7 +12,17 @@ export interface ReadQueryOptions {
    * however many of them are waiting, page reads still find a free worker.
    */
   heavy?: boolean;
+  /**
+   * A lookup by primary or unique key (ids, slugs, an article's tags): its cost is a few index
+   * probes per key, whatever the data or the input, so where a hop to a worker thread costs
+   * more than the statement (SQLite) it is answered on the calling thread. Lists of more than
+   * MAX_POINT_LOOKUP_KEYS keys still go to a worker.
+   */
+  pointLookup?: boolean;
 }
+
+/** Keys up to which a point lookup stays on the calling thread (tens of microseconds). */
+export const MAX_POINT_LOOKUP_KEYS = 200;
 
 /**
  * Where every loader reads: raw SQL with TypeORM's `:name` / `:...list` parameters, answered
@@ -152,7 +162,7 @@ export async function openReadDatabase(config: AppConfig, writer: DataSource): P
     const { openPostgresReadPool } = await import("./read-pool.postgres");
     return openPostgresReadPool(database.url, config.reads);
   }
-  if (database.driver === "better-sqlite3" && database.path !== ":memory:") {
+  if (database.driver === "better-sqlite3" && database.path !== ":memory:" && !config.reads.sqliteInProcess) {
     const { openSqliteReadPool } = await import("./read-pool.sqlite");
     return openSqliteReadPool(database.path, config.reads, writer);
   }

@@ -4,7 +4,8 @@ import Database from "better-sqlite3";
 import { Piscina } from "piscina";
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
-import { countStatement, queryTimeoutError, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
+import { countStatement, MAX_POINT_LOOKUP_KEYS, queryTimeoutError, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
+import { SqliteStatements } from "./sqlite-statements";
 import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
 
 /** How long a worker waits for a lock before failing; WAL readers only wait during recovery. */
@@ -206,6 +207,11 @@ class SqliteReadPool implements ReadDatabase {
   private readonly pages: Lane;
   private readonly search: Lane;
   private probeConnection: Database.Database | undefined;
+  /**
+   * Point lookups on the event loop: a handful of index probes take less time than handing a
+   * statement to a worker and waking the loop for its answer (twice per page, measured).
+   */
+  private readonly inline: SqliteStatements;
 
   constructor(
     private readonly file: string,
@@ -215,6 +221,9 @@ class SqliteReadPool implements ReadDatabase {
     const workerData: ReadWorkerData = { path: file, busyTimeoutMs: BUSY_TIMEOUT_MS };
     this.pages = new Lane(settings.poolSize, settings.maxQueue, workerData, 0);
     this.search = new Lane(settings.searchPoolSize, Math.min(settings.maxQueue, SEARCH_QUEUE_PER_THREAD * settings.searchPoolSize), workerData, SEARCH_NICE);
+    // Never waits for the writer's lock: WAL readers only wait during recovery, and then the
+    // lookup fails (and the request with it) rather than stall the loop.
+    this.inline = new SqliteStatements(file, 0);
   }
 
   /** Page reads waiting for a worker: when they pile up, every request is waiting. */
@@ -225,6 +234,7 @@ class SqliteReadPool implements ReadDatabase {
   async query<Row>(sql: string, params: Record<string, unknown> = {}, options: ReadQueryOptions = {}): Promise<Row[]> {
     const [text, values] = this.writer.driver.escapeQueryWithParameters(sql, params, {});
     countStatement();
+    if (options.pointLookup && Object.values(params).every((v) => !Array.isArray(v) || v.length <= MAX_POINT_LOOKUP_KEYS)) return this.inline.all(text, values) as Row[];
     const lane = options.heavy ? this.search : this.pages;
     return (await lane.run({ sql: text, params: values }, this.settings.queryTimeoutMs)) as Row[];
   }
@@ -241,6 +251,7 @@ class SqliteReadPool implements ReadDatabase {
 
   async close(): Promise<void> {
     this.probeConnection?.close();
+    this.inline.close();
     await Promise.all([this.pages.close(), this.search.close()]);
   }
 }

@@ -97,7 +97,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return db.query(`SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys });
+    return db.query(`SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { pointLookup: true });
   }
 
   // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.

@@ -33,20 +33,22 @@ interface Window {
  * Authors and tags are small tables next to articles, but their lists may be ordered by how
  * many visible articles each has, so the count is computed under the same visibility rule.
  */
+const POINT_LOOKUP = { pointLookup: true } as const;
+
 export function createAuthorTagLoaders(context: ReadContext) {
   const { db, viewer, now } = context;
   const keys = context.keys ?? null;
 
   const authorById = recordOnLoad(
     new DataLoader<number, Author | null>(async (ids) => {
-      const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids });
+      const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids }, POINT_LOOKUP);
       return byKey(ids, rows.map(authorFromRow), (a) => a.id);
     }),
     keys,
     (id) => entityKey("author", id),
   );
   const authorBySlug = new DataLoader<string, Author | null>(async (slugs) => {
-    const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs });
+    const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs }, POINT_LOOKUP);
     const authors = rows.map(authorFromRow);
     for (const author of authors) authorById.prime(author.id, author);
     return byKey(slugs, authors, (a) => a.slug);
@@ -55,16 +57,19 @@ export function createAuthorTagLoaders(context: ReadContext) {
   // A tag only the viewer's unreadable articles carry (a draft's new tag) does not exist for them.
   const tagVis = tagVisibility(db, viewer, now, "t");
   const visibleTag = tagVis ? ` AND ${tagVis.sql}` : "";
+  // Editors see every tag and readers' tags are checked on the (tag_id, live_at) index; an
+  // author's own drafts make the check a join whose length depends on the tag.
+  const tagLookup = !tagVis || viewer.kind === "anonymous" ? POINT_LOOKUP : {};
   const tagById = recordOnLoad(
     new DataLoader<number, Tag | null>(async (ids) => {
-      const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids });
+      const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids }, tagLookup);
       return byKey(ids, rows.map(tagFromRow), (t) => t.id);
     }),
     keys,
     (id) => entityKey("tag", id),
   );
   const tagBySlug = new DataLoader<string, Tag | null>(async (slugs) => {
-    const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs });
+    const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs }, tagLookup);
     const tags = rows.map(tagFromRow);
     for (const tag of tags) tagById.prime(tag.id, tag);
     return byKey(slugs, tags, (t) => t.slug);
@@ -76,6 +81,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${TAG_COLUMNS} FROM article_tags at JOIN tags t ON t.id = at.tag_id
        WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
       { articleIds },
+      POINT_LOOKUP,
     );
     const byArticle = new Map<number, Tag[]>();
     for (const row of rows) {
