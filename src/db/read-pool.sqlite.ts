@@ -221,8 +221,8 @@ class SqliteReadPool implements ReadDatabase {
     const workerData: ReadWorkerData = { path: file, busyTimeoutMs: BUSY_TIMEOUT_MS };
     this.pages = new Lane(settings.poolSize, settings.maxQueue, workerData, 0);
     this.search = new Lane(settings.searchPoolSize, Math.min(settings.maxQueue, SEARCH_QUEUE_PER_THREAD * settings.searchPoolSize), workerData, SEARCH_NICE);
-    // Never waits for the writer's lock: WAL readers only wait during recovery, and then the
-    // lookup fails (and the request with it) rather than stall the loop.
+    // Never waits for a lock (WAL readers only meet one during recovery): a busy lookup goes to
+    // a worker instead of stalling the loop.
     this.inline = new SqliteStatements(file, 0);
   }
 
@@ -234,7 +234,14 @@ class SqliteReadPool implements ReadDatabase {
   async query<Row>(sql: string, params: Record<string, unknown> = {}, options: ReadQueryOptions = {}): Promise<Row[]> {
     const [text, values] = this.writer.driver.escapeQueryWithParameters(sql, params, {});
     countStatement();
-    if (options.pointLookup && Object.values(params).every((v) => !Array.isArray(v) || v.length <= MAX_POINT_LOOKUP_KEYS)) return this.inline.all(text, values) as Row[];
+    if (options.pointLookup && Object.values(params).every((v) => !Array.isArray(v) || v.length <= MAX_POINT_LOOKUP_KEYS)) {
+      try {
+        return this.inline.all(text, values) as Row[];
+      } catch (error) {
+        // The loop never waits for a lock; a worker may (BUSY_TIMEOUT_MS), under its deadline.
+        if (!String((error as { code?: unknown } | null)?.code).startsWith("SQLITE_BUSY")) throw error;
+      }
+    }
     const lane = options.heavy ? this.search : this.pages;
     return (await lane.run({ sql: text, params: values }, this.settings.queryTimeoutMs)) as Row[];
   }
