@@ -1,7 +1,7 @@
 /**
  * Everything SQLite-specific about full-text search: the FTS5 table, how rows are written to
  * it and how a query matches it. The PostgreSQL form (tsvector) is fts.postgres.ts, with the
- * same exports; search-index.ts picks one by dialect.
+ * same exports; src/db/dialect.ts picks one.
  *
  * The table holds stemmed, folded text (stemText), never the original: FTS5 has no Indonesian
  * stemmer and the sqlite3 driver cannot register one, so the stemming happens in JavaScript on
