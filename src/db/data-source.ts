@@ -42,7 +42,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
     migrations,
     migrationsRun: false,
     synchronize: false,
-    logger: new StatementCountingLogger(),
+    logger: new StatementCountingLogger(database.debugSql),
     maxQueryExecutionTime: 200,
   } satisfies Partial<DataSourceOptions>;
 
