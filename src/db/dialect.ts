@@ -5,14 +5,17 @@ import type { FtsModule } from "../search/search-index";
 import { execute } from "./named-sql";
 
 /**
- * Everything that differs between SQLite and PostgreSQL, in one place. The rest of the code asks
- * one of the named questions below and never tests the engine itself, so a reader finds every
- * difference here and an engine-specific branch elsewhere is a bug.
+ * What differs between SQLite and PostgreSQL, in one place. The rest of the code asks one of the
+ * named questions below (how to bind an instant, how writers share the database, which full-text
+ * module, ...) rather than testing the engine itself.
  *
- * Engine-specific code that is long enough to deserve its own file (the full-text modules
- * src/search/fts.*.ts, the two transaction kinds in write-lock.ts, the migrations) stays there;
- * which one runs is decided here. The migrations test the engine themselves: each is a record
- * of DDL as it was run and must keep meaning the same thing whatever this module becomes.
+ * Engine-specific code long enough to deserve its own file (the full-text modules
+ * src/search/fts.*.ts, the two transaction kinds in write-lock.ts) stays there; which one runs is
+ * decided here. Left outside on purpose: the migrations, which test the engine themselves (each
+ * is a record of DDL as it was run and must keep its meaning whatever this module becomes); the
+ * read database (read-database.ts), which is built per engine and names its own dialect; and code
+ * that opens a connection from the configuration (DatabaseConfig: a SQLite path or a PostgreSQL
+ * URL), which needs the one or the other.
  */
 
 export type Dialect = "sqlite" | "postgres";
@@ -21,7 +24,7 @@ export type Dialect = "sqlite" | "postgres";
 export type DialectSource = DataSource | EntityManager | { readonly dialect: Dialect };
 
 /** The engine behind a source. TypeORM names SQLite after its driver (`sqlite`, `better-sqlite3`). */
-export function dialectOf(source: DialectSource): Dialect {
+function dialectOf(source: DialectSource): Dialect {
   if ("dialect" in source) return source.dialect;
   const dataSource = "connection" in source ? source.connection : source;
   return dataSource.options.type === "postgres" ? "postgres" : "sqlite";
