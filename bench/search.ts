@@ -27,7 +27,7 @@ import { createLoaders } from "../src/loaders";
 import { openReadDatabase } from "../src/db/read-database";
 import { SearchOrder } from "../src/loaders/search.loader";
 import { anonymous } from "../src/viewer";
-import { randomSource, zipfSampler } from "../src/import/synthetic";
+import { randomSource, zipfSampler } from "../src/tooling/synthetic";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);

@@ -21,7 +21,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { randomSource, zipfSampler } from "../src/import/synthetic";
+import { randomSource, zipfSampler } from "../src/tooling/synthetic";
 import { QUERIES } from "./queries";
 
 const root = path.resolve(__dirname, "..", "..");

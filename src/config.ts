@@ -4,9 +4,13 @@ import { loadWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config
 import { feedsConfigFromEnv, type FeedsConfig } from "./feeds/feeds.config";
 import { loadOpsConfig, type OpsConfig } from "./ops/config";
 
-export type DatabaseConfig =
+export type DatabaseConfig = (
   | { type: "sqlite"; path: string; driver: "sqlite3" | "better-sqlite3" }
-  | { type: "postgres"; url: string };
+  | { type: "postgres"; url: string }
+) & {
+  /** `DEBUG_SQL` (any value): failed and slow (over 200 ms) statements are printed on stderr with their SQL. */
+  debugSql?: boolean;
+};
 
 /** One token bucket: `burst` requests at once, refilled at `perMinute`; 0 turns the bucket off. */
 export interface RateLimitRule {
@@ -188,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: intFromEnv(env.PORT, 4000, "PORT"),
     production: env.NODE_ENV === "production",
-    database: parseDatabaseUrl(env.DATABASE_URL, env.SQLITE_DRIVER),
+    database: { ...parseDatabaseUrl(env.DATABASE_URL, env.SQLITE_DRIVER), debugSql: Boolean(env.DEBUG_SQL) },
     cache: {
       responseCache: (env.RESPONSE_CACHE ?? "memory") !== "off",
       maxBytes: intFromEnv(env.RESPONSE_CACHE_MAX_BYTES, 64 * 1024 * 1024, "RESPONSE_CACHE_MAX_BYTES"),

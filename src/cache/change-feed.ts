@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Client, type Notification } from "pg";
 import type { DataSource, EntityManager } from "typeorm";
 import type { DatabaseConfig } from "../config";
-import { isPostgres, queryNamed, timestampParam } from "../db/dialect";
+import { changeAnnouncement, timestampParam } from "../db/dialect";
+import { queryNamed } from "../db/named-sql";
 import { onBeforeCommit } from "../db/write-lock";
 import { ALL_KEYS, type ContentEvent } from "../events/content-events";
 import type { Logger } from "../http/request-log";
@@ -66,27 +67,22 @@ async function announce(manager: EntityManager, events: readonly ContentEvent[])
   if (keys.length === 0) return;
   const dataSource = manager.connection;
   const source = sourceIdOf(dataSource);
-  if (isPostgres(dataSource)) {
+  if (changeAnnouncement(dataSource) === "notify") {
     let payload = JSON.stringify({ s: source, k: keys });
     if (Buffer.byteLength(payload) > NOTIFY_MAX_BYTES) payload = JSON.stringify({ s: source, k: [ALL_KEYS] });
     await manager.query(`SELECT pg_notify($1, $2)`, [CHANNEL, payload]);
     return;
   }
   const now = new Date();
-  await run(manager, `INSERT INTO content_changes (source, keys, created_at) VALUES (:source, :keys, :createdAt)`, {
+  await queryNamed(manager, `INSERT INTO content_changes (source, keys, created_at) VALUES (:source, :keys, :createdAt)`, {
     source,
     keys: JSON.stringify(keys),
     createdAt: timestampParam(dataSource, now),
   });
   if (now.getTime() - lastPrune > PRUNE_EVERY_MS) {
     lastPrune = now.getTime();
-    await run(manager, `DELETE FROM content_changes WHERE created_at < :cutoff`, { cutoff: timestampParam(dataSource, new Date(now.getTime() - RETENTION_MS)) });
+    await queryNamed(manager, `DELETE FROM content_changes WHERE created_at < :cutoff`, { cutoff: timestampParam(dataSource, new Date(now.getTime() - RETENTION_MS)) });
   }
-}
-
-function run(manager: EntityManager, sql: string, params: Record<string, unknown>): Promise<unknown> {
-  const [text, values] = manager.connection.driver.escapeQueryWithParameters(sql, params, {});
-  return manager.query(text, values);
 }
 
 export interface ForeignChanges {

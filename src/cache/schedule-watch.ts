@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
-import { queryNamed, timestampParam, toDate } from "../db/dialect";
+import { timestampParam, toDate } from "../db/dialect";
+import { queryNamed } from "../db/named-sql";
 import { ALL_KEYS } from "../events/content-events";
 import { goLiveKeys, type WentLive } from "../events/event-keys";
 

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { loadConfig } from "../config";
 import { openDatabase } from "../db/data-source";
 import { writeTransaction } from "../db/write-lock";
-import { ftsModuleFor } from "../search/search-index";
+import { ftsModuleFor } from "../db/dialect";
 
 /**
  * `npm run search:reindex`: rebuilds the whole full-text index from the articles table, e.g.

@@ -4,7 +4,7 @@ import { loadConfig, projectRoot } from "../config";
 import { openDatabase } from "../db/data-source";
 import { importPages, type ImportReport } from "../import/importer";
 import { MANIFEST_FILE } from "../import/sidecar";
-import { generateSynthetic } from "../import/synthetic";
+import { generateSynthetic } from "../tooling/synthetic";
 
 const HELP = `Usage: npm run seed -- [options] [files or folders...]
 

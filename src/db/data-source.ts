@@ -22,7 +22,7 @@ import { migrations } from "../migrations";
 import { applySchemaForms } from "./schema-forms";
 import { withStartupLock } from "./startup-lock";
 import { StatementCountingLogger } from "./statement-counter";
-import { WRITER_WAIT_MS } from "./write-dialect";
+import { WRITER_WAIT_MS } from "./write-lock";
 
 export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, ArticlePendingLink, Webhook, WebhookDelivery, WebhookPublishSchedule];
 /** Tables that exist on SQLite only (ContentChanges1732700000610: PostgreSQL uses LISTEN/NOTIFY instead). */
@@ -42,7 +42,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
     migrations,
     migrationsRun: false,
     synchronize: false,
-    logger: new StatementCountingLogger(),
+    logger: new StatementCountingLogger(database.debugSql),
     maxQueryExecutionTime: 200,
   } satisfies Partial<DataSourceOptions>;
 
@@ -86,8 +86,9 @@ export function createDataSource(database: DatabaseConfig): DataSource {
 export async function openDatabase(database: DatabaseConfig): Promise<DataSource> {
   const dataSource = createDataSource(database);
   await dataSource.initialize();
-  if (dataSource.options.type === "sqlite") {
-    // WAL makes fsync per commit unnecessary for durability against process crashes.
+  if (database.type === "sqlite" && database.driver === "sqlite3") {
+    // WAL makes fsync per commit unnecessary for durability against process crashes
+    // (better-sqlite3 is told so in prepareDatabase; the sqlite3 driver has no such hook).
     await dataSource.query("PRAGMA synchronous = NORMAL");
   }
   // Instances starting together on one PostgreSQL database migrate one after another.

@@ -59,6 +59,53 @@ export function classifyDriverError(error: unknown): DriverFault | null {
   return null;
 }
 
+// ---- write conflicts: what the repositories and the write transaction (write-lock.ts) recognise
+
+interface DriverErrorFields {
+  code?: unknown;
+  constraint?: unknown;
+  message?: unknown;
+  driverError?: DriverErrorFields;
+}
+
+function fieldsOf(error: unknown): { code?: unknown; constraint?: unknown; text: string } {
+  if (!error || typeof error !== "object") return { text: "" };
+  const outer = error as DriverErrorFields;
+  const fields = { ...(outer.driverError ?? {}), ...outer };
+  const message = outer.message ?? outer.driverError?.message;
+  return { code: fields.code, constraint: fields.constraint, text: typeof message === "string" ? message : "" };
+}
+
+/**
+ * A unique index refused a row. With `table` and `column`, only that index counts (the slug
+ * retry must not swallow other violations). PostgreSQL names the constraint (`ux_articles_slug`
+ * by this schema's convention); SQLite names `table.column` in the message.
+ */
+export function isUniqueViolation(error: unknown, on?: { table: string; column: string }): boolean {
+  const { code, constraint, text } = fieldsOf(error);
+  if (code === "23505") return on ? constraint === `ux_${on.table}_${on.column}` : true;
+  const sqlite = code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(text);
+  if (!sqlite) return false;
+  return on ? new RegExp(`UNIQUE constraint failed: [^\\n]*\\b${on.table}\\.${on.column}\\b`).test(text) : true;
+}
+
+/** SQLite: another connection holds the writer (or the database file's lock). */
+export function isSqliteBusy(error: unknown): boolean {
+  const { code, text } = fieldsOf(error);
+  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || /SQLITE_BUSY|database is locked/.test(text);
+}
+
+/** PostgreSQL: the transaction lost a deadlock or a serialization check and may simply be run again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const { code } = fieldsOf(error);
+  return code === "40P01" || code === "40001";
+}
+
+/** PostgreSQL: a row lock was not granted within lock_timeout. */
+export function isLockTimeout(error: unknown): boolean {
+  return fieldsOf(error).code === "55P03";
+}
+
 export function serviceUnavailable(): GraphQLError {
   return new GraphQLError("the database is unavailable; retry shortly", {
     extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: new Map([["retry-after", "1"]]) } },

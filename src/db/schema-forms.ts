@@ -1,10 +1,11 @@
 import type { DataSource } from "typeorm";
+import { schemaSpelling } from "./dialect";
 
 /**
  * The entities describe the tables the migrations create, on both engines. Three things are
  * spelled differently by the engines and cannot be said with one TypeORM decorator option, so
  * the entities use one engine-neutral form and this module, run once TypeORM has built the
- * metadata, gives it the engine's spelling:
+ * metadata, gives it the engine's spelling (src/db/dialect.ts, schemaSpelling):
  *
  * - an instant (`type: Date`, and the create/update/delete date columns) is `datetime` UTC text
  *   on SQLite and `timestamptz` on PostgreSQL (TypeORM would say `timestamp`, without zone);
@@ -20,25 +21,22 @@ import type { DataSource } from "typeorm";
  * unless the insert says `updateEntity(false)`.
  */
 
-const SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
-
-/** `default: CURRENT_INSTANT`: the insert time, as the migrations' `DEFAULT` spells it on each engine. */
-export const CURRENT_INSTANT = (): string => SQLITE_NOW;
-const POSTGRES_NOW = (): string => "now()";
+/** `default: CURRENT_INSTANT`: the insert time, as the migrations' `DEFAULT` spells it on each engine (SQLite's until applySchemaForms runs). */
+export const CURRENT_INSTANT = (): string => schemaSpelling({ dialect: "sqlite" }).nowDefault;
 
 export function applySchemaForms(dataSource: DataSource): void {
-  const postgres = dataSource.options.type === "postgres";
+  const spelling = schemaSpelling(dataSource);
+  const nowDefault = (): string => spelling.nowDefault;
   const driver = dataSource.driver;
   for (const metadata of dataSource.entityMetadatas) {
     for (const column of metadata.columns) {
-      if (column.default === CURRENT_INSTANT && postgres) column.default = POSTGRES_NOW;
-      if (postgres && driver.normalizeType(column) === "timestamp without time zone") column.type = "timestamp with time zone";
+      if (column.default === CURRENT_INSTANT) column.default = nowDefault;
+      if (spelling.instantType && driver.normalizeType(column) === "timestamp without time zone") column.type = spelling.instantType;
     }
     for (const foreignKey of metadata.foreignKeys) {
       // A name the entity gives (a migration's `CONSTRAINT "name" FOREIGN KEY`) is the name on both engines.
       if (foreignKey.givenName) continue;
-      // PostgreSQL truncates identifiers at 63 bytes; every name here is far shorter.
-      foreignKey.name = postgres ? `${metadata.tableName}_${foreignKey.columnNames.join("_")}_fkey` : (undefined as unknown as string);
+      foreignKey.name = spelling.inlineForeignKeyName(metadata.tableName, foreignKey.columnNames) as string;
     }
   }
 }

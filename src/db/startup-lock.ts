@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { startupLockStrategy } from "./dialect";
 
 /**
  * Several instances started at once on one PostgreSQL database must not run the same migration
@@ -16,7 +17,7 @@ const POLL_MS = 100;
 export const STARTUP_LOCK_TIMEOUT_MS = 10 * 60_000;
 
 export async function withStartupLock<T>(dataSource: DataSource, work: () => Promise<T>, timeoutMs = STARTUP_LOCK_TIMEOUT_MS): Promise<T> {
-  if (dataSource.options.type !== "postgres") return work();
+  if (startupLockStrategy(dataSource) === "none") return work();
   // The lock belongs to a session, so it is taken and released on one dedicated connection.
   const runner = dataSource.createQueryRunner();
   await runner.connect();

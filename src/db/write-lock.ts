@@ -3,7 +3,8 @@ import type { DataSource, EntityManager, QueryRunner } from "typeorm";
 import { conflict, serviceUnavailable } from "../errors";
 import { collectContentEvents, type ContentEvent } from "../events/content-events";
 import { completeEventKeys } from "../events/event-keys";
-import { isLockTimeout, isRetryableConflict, isSqliteBusy, isUniqueViolation, WRITER_WAIT_MS } from "./write-dialect";
+import { writeConcurrency } from "./dialect";
+import { isLockTimeout, isRetryableConflict, isSqliteBusy, isUniqueViolation } from "./driver-errors";
 
 /**
  * The one door every write transaction passes, on either engine.
@@ -18,7 +19,7 @@ import { isLockTimeout, isRetryableConflict, isSqliteBusy, isUniqueViolation, WR
  * followed by a write fails at once when another process wrote in between.
  *
  * PostgreSQL runs transactions side by side; the repositories lock the rows they change
- * (write-dialect.ts), a lock wait has a deadline (lock_timeout), and a transaction that loses a
+ * (dialect.ts), a lock wait has a deadline (lock_timeout), and a transaction that loses a
  * deadlock is run again.
  *
  * It is also where the content events a write recorded are handed on: inside the transaction
@@ -26,6 +27,12 @@ import { isLockTimeout, isRetryableConflict, isSqliteBusy, isUniqueViolation, WR
  * (in-process caches).
  */
 let tail: Promise<unknown> = Promise.resolve();
+
+/**
+ * How long a writer waits for another one (another process's transaction on SQLite, a row lock
+ * on PostgreSQL) before giving up with SERVICE_UNAVAILABLE. Also SQLite's busy timeout.
+ */
+export const WRITER_WAIT_MS = 10_000;
 
 /** May return a promise: the write's caller waits for it (caches dropped before the mutation answers). */
 type CommittedListener = (dataSource: DataSource, events: readonly ContentEvent[]) => void | Promise<void>;
@@ -140,7 +147,7 @@ async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityMan
   };
   let result: T;
   try {
-    result = dataSource.options.type === "postgres" ? await postgresTransaction(dataSource, body) : await sqliteTransaction(dataSource, body);
+    result = writeConcurrency(dataSource) === "row-locks" ? await postgresTransaction(dataSource, body) : await sqliteTransaction(dataSource, body);
   } catch (error) {
     throw explain(error);
   }
@@ -156,7 +163,7 @@ async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityMan
 }
 
 export function writeTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type === "postgres") return runAndNotify(dataSource, work);
+  if (writeConcurrency(dataSource) === "row-locks") return runAndNotify(dataSource, work);
   const run = tail.then(() => runAndNotify(dataSource, work));
   tail = run.catch(() => undefined);
   return run;

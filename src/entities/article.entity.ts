@@ -47,7 +47,7 @@ export class FeaturedImage {
 @Index("ix_articles_updated", ["updatedAt", "id"])
 // Partial: exactly the live articles, for the sitemap index (1732700000450-article-live-index). TypeORM's
 // schema builder compares its name and columns, not the WHERE; SQLite reads name it (`INDEXED BY
-// ix_articles_live` in src/feeds/sitemap.dialect.ts), so a rename must change both.
+// ix_articles_live` in src/db/dialect.ts), so a rename must change both.
 @Index("ix_articles_live", ["publishedAt", "updatedAt"], { where: `"status" = 'published' AND "deleted_at" IS NULL` })
 export class Article {
   @Field(() => ID)

@@ -1,13 +1,8 @@
 import type { DataSource, EntityManager } from "typeorm";
+import { queryNamed } from "../db/named-sql";
 import { ALL_KEYS, ARTICLE_LISTS_KEY, articleChangeKeys, entityKey, kindKey, type ContentEvent } from "./content-events";
 
 type Runner = DataSource | EntityManager;
-
-async function query<Row>(runner: Runner, sql: string, params: Record<string, unknown>): Promise<Row[]> {
-  const connection = "connection" in runner ? runner.connection : runner;
-  const [text, values] = connection.driver.escapeQueryWithParameters(sql, params, {});
-  return runner.query(text, values);
-}
 
 /**
  * Articles that pick any of `ids` as an editor's related article. A pick that is not visible
@@ -17,7 +12,7 @@ async function query<Row>(runner: Runner, sql: string, params: Record<string, un
 export async function pickersOf(runner: Runner, ids: readonly number[]): Promise<Map<number, number[]>> {
   const byPick = new Map<number, number[]>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await query<{ article_id: number; related_id: number }>(
+    const rows = await queryNamed<{ article_id: number; related_id: number }>(
       runner,
       `SELECT article_id, related_id FROM article_related WHERE related_id IN (:...pickIds)`,
       { pickIds: ids.slice(i, i + 500) },

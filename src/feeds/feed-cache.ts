@@ -1,7 +1,8 @@
 import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
-import { queryNamed, timestampParam, toDate } from "../db/dialect";
+import { timestampParam, toDate } from "../db/dialect";
+import { queryNamed } from "../db/named-sql";
 import { requestScope } from "../db/request-scope";
 import { onWriteCommitted } from "../db/write-lock";
 import { ALL_KEYS, type ContentEvent } from "../events/content-events";

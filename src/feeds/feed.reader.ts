@@ -1,4 +1,4 @@
-import { toDate } from "../db/dialect";
+import { liveArticlesFrom, toDate, utcMonthSql } from "../db/dialect";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
@@ -7,7 +7,6 @@ import { createAuthorTagLoaders } from "../loaders/author-tag.loader";
 import type { ReadContext } from "../loaders/read-context";
 import { articleFromRow, authorFromArticleRow, type Row, type SqlTimestamp } from "../loaders/rows";
 import { articleVisibility, publicTagRowVisibility } from "../loaders/visibility";
-import { liveArticlesFrom, utcMonthSql } from "./sitemap.dialect";
 
 /**
  * Every read of the feeds and sitemaps, for the anonymous viewer at the request's `now`, through

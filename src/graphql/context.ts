@@ -13,7 +13,8 @@ export interface GraphQLContext {
   /** What the loaders were created with; the selection plugin fills in what the query needs. */
   reads: ReadContext;
   now: Date;
-  dataSource: DataSource;
+  /** The database writes go to; reads go through `loaders` (the read database). */
+  writer: DataSource;
   /** Server settings resolvers need (e.g. search highlight markers). */
   config: AppConfig;
   /** This request's response-cache outcome and the keys its loaders read. */

@@ -172,7 +172,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         const now = clock.now();
         const keys = viewer.kind === "anonymous" ? cache.keys : null;
         const reads: ReadContext = { db: reader, entities: readDataSource, viewer, now, keys };
-        return { requestId: scope.requestId, viewer, now, dataSource, config, cache, reads, loaders: createLoaders(reads) };
+        return { requestId: scope.requestId, viewer, now, writer: dataSource, config, cache, reads, loaders: createLoaders(reads) };
       },
     });
     const responseHeaders: Record<string, string> = {};

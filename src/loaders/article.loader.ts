@@ -3,7 +3,7 @@ import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
 import { articlesOfKey, ENTITY_LISTS, entityKey, kindKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
-import { isPostgres, timestampParam } from "../db/dialect";
+import { hasLateralJoin, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import {
@@ -28,10 +28,10 @@ const RELATED_POOL_PER_TAG = 200;
  * has no LATERAL, so it selects the rows by rowid from a correlated LIMIT; MATERIALIZED keeps
  * the planner from pushing the outer join into it, which turned it into a per-row subquery.
  */
-function relatedPoolSql(postgres: boolean): string {
+function relatedPoolSql(lateral: boolean): string {
   const newest = (alias: string) =>
     `${alias}.tag_id = st.tag_id AND ${alias}.live_at <= :poolNow ORDER BY ${alias}.live_at DESC, ${alias}.article_id DESC LIMIT ${RELATED_POOL_PER_TAG}`;
-  if (postgres) {
+  if (lateral) {
     return `SELECT st.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st
       CROSS JOIN LATERAL (SELECT z.article_id, z.live_at FROM article_tags z WHERE ${newest("z")}) y`;
   }
@@ -218,7 +218,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       tag_weights AS (
         SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live
       ),
-      tag_pool AS MATERIALIZED (${relatedPoolSql(isPostgres(db))}),
+      tag_pool AS MATERIALIZED (${relatedPoolSql(hasLateralJoin(db))}),
       picks AS (
         -- CROSS JOIN fixes the join order: from the few picks to their articles, never the reverse.
         SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at

@@ -5,7 +5,7 @@ import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import { buildFtsQuery, parseSearchQuery } from "../search/fts-query";
-import { ftsModuleFor } from "../search/search-index";
+import { ftsModuleFor } from "../db/dialect";
 import { assertPrefixesLongEnough } from "../search/search-price";
 import {
   addDateKeyset,

@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import client from "prom-client";
 import type { ServerResponse } from "node:http";
 import type { DataSource } from "typeorm";
+import { connectionPoolOf, type PoolCounts } from "../db/dialect";
 import type { RequestScope } from "../db/request-scope";
 
 /**
@@ -191,24 +192,13 @@ export function observeRequest(scope: RequestScope, request: { path: string; sta
   if (request.cache === "hit" || request.cache === "miss") responseCacheLookups.inc({ result: request.cache });
 }
 
-/** The pg pool behind a TypeORM PostgreSQL DataSource; SQLite has no pool (one writer, one reader connection). */
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
+/** DataSources whose connection pools are reported; SQLite has no pool (one writer, one reader connection). */
 const watchedPools = new Set<DataSource>();
 
-function poolOf(dataSource: DataSource): PgPool | null {
-  if (!dataSource.isInitialized || dataSource.options.type !== "postgres") return null;
-  const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
-  return pool && typeof pool.totalCount === "number" ? pool : null;
-}
-
-function sumPools(pick: (pool: PgPool) => number): number {
+function sumPools(pick: (pool: PoolCounts) => number): number {
   let total = 0;
   for (const dataSource of watchedPools) {
-    const pool = poolOf(dataSource);
+    const pool = connectionPoolOf(dataSource);
     if (pool) total += pick(pool);
   }
   return total;
@@ -221,7 +211,7 @@ new client.Gauge({
   registers: [registry],
   collect() {
     this.reset();
-    if (![...watchedPools].some((ds) => poolOf(ds))) return;
+    if (![...watchedPools].some((ds) => connectionPoolOf(ds))) return;
     this.set({ state: "active" }, sumPools((p) => p.totalCount - p.idleCount));
     this.set({ state: "idle" }, sumPools((p) => p.idleCount));
   },

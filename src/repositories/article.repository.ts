@@ -1,6 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { timestampParam } from "../db/dialect";
-import { lockRows, reserveIds, sameInstantSql } from "../db/write-dialect";
+import { lockRows, reserveIds, sameInstantSql, timestampParam } from "../db/dialect";
 import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { conflict } from "../errors";
 import { articleChangeKeys, recordContentEvent, type ArticleMembership, type ContentEventType } from "../events/content-events";

@@ -1,16 +1,16 @@
 import type { EntityManager } from "typeorm";
-import { isPostgres } from "../db/dialect";
+import { placeholderOf } from "../db/dialect";
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32; PostgreSQL allows 65535. */
 const MAX_PARAMETERS = 32_766;
 
-/** Positional placeholders for raw multi-row INSERTs: `?` on SQLite, `$n` on PostgreSQL. */
-function valuesClause(pg: boolean, rows: number, columns: number): string {
+/** The VALUES groups of a raw multi-row INSERT, in the engine's positional placeholders. */
+function valuesClause(placeholder: (position: number) => string, rows: number, columns: number): string {
   const groups: string[] = [];
   let n = 0;
   for (let r = 0; r < rows; r++) {
     const marks: string[] = [];
-    for (let c = 0; c < columns; c++) marks.push(pg ? `$${++n}` : "?");
+    for (let c = 0; c < columns; c++) marks.push(placeholder(++n));
     groups.push(`(${marks.join(", ")})`);
   }
   return groups.join(", ");
@@ -29,7 +29,7 @@ export async function bulkInsert(
   options: { rowsPerStatement?: number; ignoreConflictOn?: string[] } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
-  const pg = isPostgres(manager.connection);
+  const placeholder = placeholderOf(manager);
   const perStatement = Math.max(1, Math.min(options.rowsPerStatement ?? 1_000, Math.floor(MAX_PARAMETERS / columns.length)));
   const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `;
   const tail = options.ignoreConflictOn ? ` ON CONFLICT (${options.ignoreConflictOn.map((c) => `"${c}"`).join(", ")}) DO NOTHING` : "";
@@ -37,7 +37,7 @@ export async function bulkInsert(
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     // Full batches share one statement text, built once.
-    const sql = chunk.length === perStatement ? (fullSql ??= head + valuesClause(pg, perStatement, columns.length) + tail) : head + valuesClause(pg, chunk.length, columns.length) + tail;
+    const sql = chunk.length === perStatement ? (fullSql ??= head + valuesClause(placeholder, perStatement, columns.length) + tail) : head + valuesClause(placeholder, chunk.length, columns.length) + tail;
     await manager.query(sql, chunk.flat());
   }
 }

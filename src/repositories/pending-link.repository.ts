@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { timestampParam, toDate } from "../db/dialect";
-import { select } from "../db/write-dialect";
+import { queryNamed } from "../db/named-sql";
 import type { Article } from "../entities/article.entity";
 import { loadArticle, lockArticle, membershipOf, recordArticleChange, updateArticleRow } from "./article.repository";
 import { bulkInsert, chunked } from "./bulk";
@@ -59,7 +59,7 @@ const toLink = (row: PendingRow): PendingLink => ({
 export async function pendingLinksOf(manager: EntityManager, sourceIds: readonly number[]): Promise<Map<number, PendingLink[]>> {
   const bySource = new Map<number, PendingLink[]>();
   for (const ids of chunked(sourceIds)) {
-    const rows = await select<PendingRow>(
+    const rows = await queryNamed<PendingRow>(
       manager,
       `SELECT source_article_id, position, title, published_at, time_zone FROM article_pending_links
         WHERE source_article_id IN (:...ids) ORDER BY source_article_id, position`,
@@ -75,7 +75,7 @@ export async function pendingLinksOf(manager: EntityManager, sourceIds: readonly
 
 /** Replaces the source article's stored entries (the importer, from the page's current list; setRelatedArticles, with none). */
 export async function setPendingLinks(manager: EntityManager, sourceId: number, links: readonly PendingLink[]): Promise<void> {
-  await manager.query(...manager.connection.driver.escapeQueryWithParameters(`DELETE FROM article_pending_links WHERE source_article_id = :sourceId`, { sourceId }, {}));
+  await queryNamed(manager, `DELETE FROM article_pending_links WHERE source_article_id = :sourceId`, { sourceId });
   await bulkInsert(
     manager,
     "article_pending_links",
@@ -87,7 +87,7 @@ export async function setPendingLinks(manager: EntityManager, sourceId: number, 
 /** Stored entries of other articles that an article with this title and instant answers. */
 export async function findPendingLinksTo(manager: EntityManager, target: { id?: number; title: string; publishedAt: Date | null }): Promise<ResolvedLink[]> {
   if (!target.publishedAt) return [];
-  const rows = await select<PendingRow & { source_slug: string }>(
+  const rows = await queryNamed<PendingRow & { source_slug: string }>(
     manager,
     `SELECT p.source_article_id, p.position, p.title, p.published_at, p.time_zone, a.slug AS source_slug
        FROM article_pending_links p JOIN articles a ON a.id = p.source_article_id
@@ -116,13 +116,10 @@ export async function resolvePendingLinksTo(manager: EntityManager, target: Arti
     const before = await membershipOf(manager, source);
     let added = false;
     for (const link of mine) added = (await addPick(manager, sourceId, { relatedId: target.id, position: link.position })) || added;
-    await manager.query(
-      ...manager.connection.driver.escapeQueryWithParameters(
-        `DELETE FROM article_pending_links WHERE source_article_id = :sourceId AND position IN (:...positions)`,
-        { sourceId, positions: mine.map((l) => l.position) },
-        {},
-      ),
-    );
+    await queryNamed(manager, `DELETE FROM article_pending_links WHERE source_article_id = :sourceId AND position IN (:...positions)`, {
+      sourceId,
+      positions: mine.map((l) => l.position),
+    });
     if (!added) continue;
     const tracked = await hasRevisions(manager, sourceId);
     const saved = await updateArticleRow(manager, source, {}, now);

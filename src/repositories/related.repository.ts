@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { select } from "../db/write-dialect";
+import { queryNamed } from "../db/named-sql";
 import { bulkInsert, chunked } from "./bulk";
 
 /**
@@ -14,7 +14,7 @@ export interface Pick {
 
 /** An article's picks in order. */
 export async function pickIdsOf(manager: EntityManager, articleId: number): Promise<number[]> {
-  const rows = await select<{ id: number }>(manager, `SELECT related_id AS id FROM article_related WHERE article_id = :articleId ORDER BY position, related_id`, { articleId });
+  const rows = await queryNamed<{ id: number }>(manager, `SELECT related_id AS id FROM article_related WHERE article_id = :articleId ORDER BY position, related_id`, { articleId });
   return rows.map((row) => Number(row.id));
 }
 
@@ -22,7 +22,7 @@ export async function pickIdsOf(manager: EntityManager, articleId: number): Prom
 export async function pickSlugsOf(manager: EntityManager, articleIds: readonly number[]): Promise<Map<number, string[]>> {
   const picks = new Map<number, string[]>();
   for (const ids of chunked(articleIds)) {
-    const rows = await select<{ article_id: number; slug: string }>(
+    const rows = await queryNamed<{ article_id: number; slug: string }>(
       manager,
       `SELECT r.article_id, a.slug FROM article_related r JOIN articles a ON a.id = r.related_id
         WHERE r.article_id IN (:...ids) ORDER BY r.article_id, r.position, r.related_id`,
@@ -38,13 +38,13 @@ export async function pickSlugsOf(manager: EntityManager, articleIds: readonly n
 
 /** Replaces an article's picks. */
 export async function setPicks(manager: EntityManager, articleId: number, picks: readonly Pick[]): Promise<void> {
-  await manager.query(...manager.connection.driver.escapeQueryWithParameters(`DELETE FROM article_related WHERE article_id = :articleId`, { articleId }, {}));
+  await queryNamed(manager, `DELETE FROM article_related WHERE article_id = :articleId`, { articleId });
   await bulkInsert(manager, "article_related", ["article_id", "related_id", "position"], picks.map((p) => [articleId, p.relatedId, p.position]));
 }
 
 /** Adds one pick unless the article already has it; true when added. */
 export async function addPick(manager: EntityManager, articleId: number, pick: Pick): Promise<boolean> {
-  const existing = await select(manager, `SELECT 1 AS one FROM article_related WHERE article_id = :articleId AND related_id = :relatedId`, { articleId, relatedId: pick.relatedId });
+  const existing = await queryNamed(manager, `SELECT 1 AS one FROM article_related WHERE article_id = :articleId AND related_id = :relatedId`, { articleId, relatedId: pick.relatedId });
   if (existing.length > 0) return false;
   await bulkInsert(manager, "article_related", ["article_id", "related_id", "position"], [[articleId, pick.relatedId, pick.position]]);
   return true;

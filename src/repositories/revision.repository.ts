@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { Article } from "../entities/article.entity";
 import { ArticleRevision } from "../entities/article-revision.entity";
-import { select } from "../db/write-dialect";
+import { queryNamed } from "../db/named-sql";
 import { tagIdsOf } from "./tag.repository";
 import { pickIdsOf } from "./related.repository";
 
@@ -22,7 +22,7 @@ export const IMPORTER: Editor = { tokenId: null, name: "import" };
  * the unique index on (article_id, revision) refuses anything that would not.
  */
 export async function recordRevision(manager: EntityManager, article: Article, action: RevisionAction, editor: Editor, at: Date): Promise<number> {
-  const [{ last }] = await select<{ last: number | null }>(manager, `SELECT MAX(revision) AS last FROM article_revisions WHERE article_id = :articleId`, { articleId: article.id });
+  const [{ last }] = await queryNamed<{ last: number | null }>(manager, `SELECT MAX(revision) AS last FROM article_revisions WHERE article_id = :articleId`, { articleId: article.id });
   const revision = Number(last ?? 0) + 1;
   const repo = manager.getRepository(ArticleRevision);
   // updateEntity(false): nothing reads the row back, so TypeORM need not re-select its defaulted created_at.
@@ -53,7 +53,7 @@ export async function recordRevision(manager: EntityManager, article: Article, a
 }
 
 export async function hasRevisions(manager: EntityManager, articleId: number): Promise<boolean> {
-  const rows = await select(manager, `SELECT 1 AS one FROM article_revisions WHERE article_id = :articleId LIMIT 1`, { articleId });
+  const rows = await queryNamed(manager, `SELECT 1 AS one FROM article_revisions WHERE article_id = :articleId LIMIT 1`, { articleId });
   return rows.length > 0;
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
-import { timestampParam } from "../db/dialect";
-import { isUniqueViolation, lockKey, select } from "../db/write-dialect";
+import { lockKey, timestampParam } from "../db/dialect";
+import { isUniqueViolation } from "../db/driver-errors";
+import { queryNamed } from "../db/named-sql";
 import { conflict } from "../errors";
 import { bulkInsert, chunked } from "./bulk";
 
@@ -14,7 +15,7 @@ const SLUG_ATTEMPTS = 5;
  * has to solve. Deleted articles keep their slug (they can be restored), so they count as taken.
  */
 export async function freeSlug(manager: EntityManager, table: SluggedTable, base: string, excludeId?: number): Promise<string> {
-  const rows = await select<{ slug: string }>(manager, `SELECT slug FROM ${table} WHERE (slug = :base OR slug LIKE :pattern) AND id <> :excludeId`, {
+  const rows = await queryNamed<{ slug: string }>(manager, `SELECT slug FROM ${table} WHERE (slug = :base OR slug LIKE :pattern) AND id <> :excludeId`, {
     base,
     pattern: `${base}-%`,
     excludeId: excludeId ?? -1,
@@ -75,7 +76,7 @@ export async function ensureBySlug(
   const idBySlug = new Map<string, number>();
   const load = async (slugs: string[]) => {
     for (const chunk of chunked(slugs)) {
-      const rows = await select<{ id: number; slug: string }>(manager, `SELECT id, slug FROM ${table} WHERE slug IN (:...slugs)`, { slugs: chunk });
+      const rows = await queryNamed<{ id: number; slug: string }>(manager, `SELECT id, slug FROM ${table} WHERE slug IN (:...slugs)`, { slugs: chunk });
       for (const row of rows) idBySlug.set(row.slug, Number(row.id));
     }
   };

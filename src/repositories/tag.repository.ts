@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
-import { isPostgres } from "../db/dialect";
-import { select } from "../db/write-dialect";
+import { writeConcurrency } from "../db/dialect";
+import { queryNamed } from "../db/named-sql";
 import { bulkInsert } from "./bulk";
 import { ensureBySlug, type Named } from "./slug.repository";
 
@@ -11,7 +11,7 @@ export function ensureTags(manager: EntityManager, tags: readonly Named[], now: 
 
 /** An article's tag ids in the editor's order. */
 export async function tagIdsOf(manager: EntityManager, articleId: number): Promise<number[]> {
-  const rows = await select<{ id: number }>(manager, `SELECT tag_id AS id FROM article_tags WHERE article_id = :articleId ORDER BY position, tag_id`, { articleId });
+  const rows = await queryNamed<{ id: number }>(manager, `SELECT tag_id AS id FROM article_tags WHERE article_id = :articleId ORDER BY position, tag_id`, { articleId });
   return rows.map((row) => Number(row.id));
 }
 
@@ -21,7 +21,7 @@ export async function tagIdsOf(manager: EntityManager, articleId: number): Promi
  * PostgreSQL, and two writers taking the same tags in opposite orders would deadlock.
  */
 export async function setArticleTags(manager: EntityManager, articleId: number, tagIds: readonly number[]): Promise<void> {
-  await manager.query(...manager.connection.driver.escapeQueryWithParameters(`DELETE FROM article_tags WHERE article_id = :articleId`, { articleId }, {}));
+  await queryNamed(manager, `DELETE FROM article_tags WHERE article_id = :articleId`, { articleId });
   const rows = tagIds.map((tagId, position) => [articleId, tagId, position]).sort((a, b) => a[1] - b[1]);
   await bulkInsert(manager, "article_tags", ["article_id", "tag_id", "position"], rows);
 }
@@ -32,6 +32,6 @@ export async function setArticleTags(manager: EntityManager, articleId: number, 
  * setArticleTags; SQLite has one writer, so its rows stay in article order (its primary key's).
  */
 export async function insertArticleTagRows(manager: EntityManager, rows: { articleId: number; tagId: number; position: number; liveAt: unknown }[]): Promise<void> {
-  const sorted = isPostgres(manager.connection) ? [...rows].sort((a, b) => a.tagId - b.tagId || a.articleId - b.articleId) : rows;
+  const sorted = writeConcurrency(manager) === "row-locks" ? [...rows].sort((a, b) => a.tagId - b.tagId || a.articleId - b.articleId) : rows;
   await bulkInsert(manager, "article_tags", ["article_id", "tag_id", "position", "live_at"], sorted.map((r) => [r.articleId, r.tagId, r.position, r.liveAt]), { rowsPerStatement: 8_000 });
 }

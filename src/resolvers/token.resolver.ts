@@ -44,18 +44,18 @@ export class CreateApiTokenPayload {
 @Resolver(() => ApiToken)
 export class TokenResolver {
   @Query(() => [ApiToken], { description: "ADMIN only." })
-  apiTokens(@Ctx() { viewer, dataSource }: GraphQLContext): Promise<ApiToken[]> {
-    return listTokens(dataSource, viewer);
+  apiTokens(@Ctx() { viewer, writer }: GraphQLContext): Promise<ApiToken[]> {
+    return listTokens(writer, viewer);
   }
 
   @Mutation(() => CreateApiTokenPayload, { description: "ADMIN only." })
-  createApiToken(@Ctx() { viewer, dataSource, now }: GraphQLContext, @Arg("input", () => CreateApiTokenInput) input: CreateApiTokenInput): Promise<CreateApiTokenPayload> {
-    return createToken(dataSource, viewer, input, now);
+  createApiToken(@Ctx() { viewer, writer, now }: GraphQLContext, @Arg("input", () => CreateApiTokenInput) input: CreateApiTokenInput): Promise<CreateApiTokenPayload> {
+    return createToken(writer, viewer, input, now);
   }
 
   @Mutation(() => ApiToken, { description: "ADMIN only. Takes effect on the next request made with the token." })
-  revokeApiToken(@Ctx() { viewer, dataSource, now }: GraphQLContext, @Arg("id", () => ID) id: string): Promise<ApiToken> {
-    return revokeToken(dataSource, viewer, id, now);
+  revokeApiToken(@Ctx() { viewer, writer, now }: GraphQLContext, @Arg("id", () => ID) id: string): Promise<ApiToken> {
+    return revokeToken(writer, viewer, id, now);
   }
 
   @FieldResolver(() => Author, { nullable: true, description: "The author a CONTRIBUTOR or AUTHOR token writes as." })

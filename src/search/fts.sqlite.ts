@@ -1,7 +1,7 @@
 /**
  * Everything SQLite-specific about full-text search: the FTS5 table, how rows are written to
  * it and how a query matches it. The PostgreSQL form (tsvector) is fts.postgres.ts, with the
- * same exports; search-index.ts picks one by dialect.
+ * same exports; src/db/dialect.ts picks one.
  *
  * The table holds stemmed, folded text (stemText), never the original: FTS5 has no Indonesian
  * stemmer and the sqlite3 driver cannot register one, so the stemming happens in JavaScript on
@@ -122,12 +122,10 @@ export async function rebuildIndex(runner: Runner, onProgress?: (rows: number) =
 /**
  * The matching part of a search, as a derived table `(article_id, rank)` where a lower rank is
  * a better match (bm25 is negative; the API shows -rank as the score). `:searchMatch` is the
- * expression from buildFtsQuery, always bound as a parameter. `limit`, when given, is pushed
- * inside so FTS5 sorts by rank itself and stops early.
+ * expression from buildFtsQuery, always bound as a parameter.
  */
-export function matchSource(options: { limit?: string } = {}): string {
-  const limit = options.limit ? ` ORDER BY rank LIMIT ${options.limit}` : "";
-  return `(SELECT rowid AS article_id, rank AS rank FROM "${FTS_TABLE}" WHERE "${FTS_TABLE}" MATCH :searchMatch${limit})`;
+export function matchSource(): string {
+  return `(SELECT rowid AS article_id, rank AS rank FROM "${FTS_TABLE}" WHERE "${FTS_TABLE}" MATCH :searchMatch)`;
 }
 
 /** The derived table and its one parameter, as search-index.ts's FtsModule.prepareMatch. */

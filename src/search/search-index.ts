@@ -1,9 +1,7 @@
-import type { DataSource, EntityManager, QueryRunner } from "typeorm";
-import type { Dialect } from "../db/dialect";
+import type { EntityManager, QueryRunner } from "typeorm";
+import { ftsModuleFor } from "../db/dialect";
 import type { SearchExpression } from "./fts-query";
-import * as postgresFts from "./fts.postgres";
 import type { NamedQuery } from "./fts.postgres";
-import * as sqliteFts from "./fts.sqlite";
 
 type Runner = Pick<EntityManager, "query"> | Pick<QueryRunner, "query">;
 
@@ -27,14 +25,6 @@ export interface FtsModule {
   isMatchError: (error: unknown) => boolean;
   reindexRows(runner: Runner, articleIds: number[]): Promise<number>;
   rebuildIndex(runner: Runner, onProgress?: (rows: number) => void): Promise<number>;
-}
-
-function isSqlite(type: string): boolean {
-  return type === "sqlite" || type === "better-sqlite3";
-}
-
-export function ftsModuleFor(source: DataSource | { readonly dialect: Dialect }): FtsModule {
-  return ("dialect" in source ? source.dialect === "sqlite" : isSqlite(source.options.type)) ? sqliteFts : postgresFts;
 }
 
 /**

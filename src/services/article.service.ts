@@ -71,7 +71,7 @@ const editorOf = (viewer: TokenViewer): Editor => ({ tokenId: viewer.tokenId, na
  */
 async function loadForWrite(manager: EntityManager, context: WriteContext, id: number): Promise<Article> {
   await lockArticle(manager, id);
-  const visibility = articleVisibility(context.dataSource, context.viewer, context.now, "a", { includeDeleted: true });
+  const visibility = articleVisibility(context.writer, context.viewer, context.now, "a", { includeDeleted: true });
   const article = await manager
     .getRepository(Article)
     .createQueryBuilder("a")
@@ -155,7 +155,7 @@ async function saveArticleChange(
 export async function createArticle(context: WriteContext, input: CreateArticleValues): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
   const { now } = context;
-  return writeTransaction(context.dataSource, async (manager) => {
+  return writeTransaction(context.writer, async (manager) => {
     const author = await findAuthorForArticle(manager, viewer, input.authorSlug);
     const tagIds = await resolveTags(manager, viewer, input.tagSlugs, now);
     const body = normalizeBody(input.body);
@@ -188,7 +188,7 @@ export async function createArticle(context: WriteContext, input: CreateArticleV
 
 export async function updateArticle(context: WriteContext, id: number, input: UpdateArticleValues): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.dataSource, async (manager) => {
+  return writeTransaction(context.writer, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireEditArticle(viewer, article);
@@ -226,7 +226,7 @@ export async function updateArticle(context: WriteContext, id: number, input: Up
 export async function publishArticle(context: WriteContext, id: number, at?: Date | null): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.AUTHOR);
   const { now } = context;
-  return writeTransaction(context.dataSource, async (manager) => {
+  return writeTransaction(context.writer, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requirePublishArticle(viewer, article);
@@ -241,7 +241,7 @@ export async function publishArticle(context: WriteContext, id: number, at?: Dat
 /** Back to draft; publishedAt is kept so a republish can keep the original date if asked to. */
 export async function unpublishArticle(context: WriteContext, id: number): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.AUTHOR);
-  return writeTransaction(context.dataSource, async (manager) => {
+  return writeTransaction(context.writer, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requirePublishArticle(viewer, article);
@@ -253,7 +253,7 @@ export async function unpublishArticle(context: WriteContext, id: number): Promi
 /** Soft: the row, its slug and its revisions stay, so restoreArticle brings it back whole. */
 export async function deleteArticle(context: WriteContext, id: number): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.dataSource, async (manager) => {
+  return writeTransaction(context.writer, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
@@ -264,7 +264,7 @@ export async function deleteArticle(context: WriteContext, id: number): Promise<
 
 export async function restoreArticle(context: WriteContext, id: number): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.dataSource, async (manager) => {
+  return writeTransaction(context.writer, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
@@ -280,7 +280,7 @@ export async function restoreArticle(context: WriteContext, id: number): Promise
  */
 export async function setRelatedArticles(context: WriteContext, id: number, relatedIds: number[]): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.dataSource, async (manager) => {
+  return writeTransaction(context.writer, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireEditArticle(viewer, article);
@@ -289,7 +289,7 @@ export async function setRelatedArticles(context: WriteContext, id: number, rela
     if (new Set(relatedIds).size !== relatedIds.length) throw badInput("relatedIds lists an article twice", { relatedIds: "duplicate ids" });
     if (relatedIds.includes(id)) throw badInput("an article cannot be related to itself", { relatedIds: "contains the article itself" });
     if (relatedIds.length > 0) {
-      const visibility = articleVisibility(context.dataSource, context.viewer, context.now, "a");
+      const visibility = articleVisibility(context.writer, context.viewer, context.now, "a");
       const known = await manager
         .getRepository(Article)
         .createQueryBuilder("a")

@@ -5,6 +5,7 @@ import { Author } from "../entities/author.entity";
 import { writeTransaction } from "../db/write-lock";
 import { requireRole } from "./access";
 import { timestampParam } from "../db/dialect";
+import { queryNamed } from "../db/named-sql";
 import { badInput, notFound, unauthenticated } from "../errors";
 import { Role, type Viewer } from "../viewer";
 
@@ -114,11 +115,7 @@ export async function authenticateSecret(dataSource: DataSource, secret: string,
   if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) throw unauthenticated("the bearer token has expired");
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     await writeTransaction(dataSource, (manager) =>
-      manager.query(...manager.connection.driver.escapeQueryWithParameters(
-        `UPDATE api_tokens SET last_used_at = :now WHERE id = :id`,
-        { now: timestampParam(dataSource, now), id: token.id },
-        {},
-      )),
+      queryNamed(manager, `UPDATE api_tokens SET last_used_at = :now WHERE id = :id`, { now: timestampParam(dataSource, now), id: token.id }),
     );
   }
   return { kind: "token", tokenId: token.id, tokenName: token.name, role: token.role, authorId: token.authorId };

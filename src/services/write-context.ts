@@ -3,7 +3,7 @@ import type { Viewer } from "../viewer";
 
 /** What a write needs from its request: the database, who writes, and the request's instant. */
 export interface WriteContext {
-  dataSource: DataSource;
+  writer: DataSource;
   viewer: Viewer;
   now: Date;
 }

@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
-import { isPostgres, timestampParam } from "../db/dialect";
+import { timestampParam, writeConcurrency } from "../db/dialect";
+import { execute, queryNamed } from "../db/named-sql";
 import { onWriteCommitted } from "../db/write-lock";
 import type { Logger } from "../http/request-log";
-import { bookkeepingWrite, claimHeads, changedRows, dueHeads, queryOn, recordAttempt, type ClaimedRow } from "./outbox-sql";
+import { bookkeepingWrite, claimHeads, dueHeads, recordAttempt, type ClaimedRow } from "./outbox-sql";
 import { PublishSchedule } from "./publish-schedule";
 import { signDelivery } from "./signing";
 import { assertPublicHost, parseEndpointUrl, UrlRefused } from "./url-policy";
@@ -146,7 +147,7 @@ export class WebhookWorker {
       const now = this.clock.now();
       // On SQLite asked on the read connection first: an idle poll then costs one indexed read
       // and never waits for, or takes, the single writer. PostgreSQL claims in one statement.
-      if (!isPostgres(this.dataSource) && (await dueHeads(this.reader, now, room)).length === 0) return;
+      if (writeConcurrency(this.dataSource) === "single-writer" && (await dueHeads(this.reader, now, room)).length === 0) return;
       const leaseUntil = new Date(now.getTime() + 2 * this.config.timeoutMs + 10_000);
       const claimed = await claimHeads(this.dataSource, now, leaseUntil, this.claimant, room);
       for (const row of claimed) this.launch(row);
@@ -199,7 +200,7 @@ export class WebhookWorker {
   /** Shutting down mid-request: give the row back at once instead of waiting for the lease. */
   private async release(row: ClaimedRow): Promise<void> {
     await bookkeepingWrite(this.dataSource, (manager) =>
-      changedRows(manager, `UPDATE webhook_deliveries SET claimed_until = NULL WHERE id = :id AND claimed_by = :claimant`, { id: row.id, claimant: this.claimant }),
+      execute(manager, `UPDATE webhook_deliveries SET claimed_until = NULL WHERE id = :id AND claimed_by = :claimant`, { id: row.id, claimant: this.claimant }),
     );
   }
 
@@ -244,14 +245,14 @@ export class WebhookWorker {
   /** Drops delivered and dead rows past the retention, a bounded batch at a time. */
   private async prune(): Promise<void> {
     const cutoff = new Date(this.clock.now().getTime() - this.config.retentionDays * 86_400_000);
-    const old = await queryOn<{ id: number }>(
+    const old = await queryNamed<{ id: number }>(
       this.reader,
       // A finished row's next_attempt_at is its last attempt, and (status, next_attempt_at) is indexed.
       `SELECT id FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND next_attempt_at < :cutoff ORDER BY id LIMIT :limit`,
       { cutoff: timestampParam(this.reader, cutoff), limit: PRUNE_BATCH },
     );
     if (old.length === 0) return;
-    await bookkeepingWrite(this.dataSource, (manager) => queryOn(manager, `DELETE FROM webhook_deliveries WHERE id IN (:...ids)`, { ids: old.map((row) => Number(row.id)) }));
+    await bookkeepingWrite(this.dataSource, (manager) => queryNamed(manager, `DELETE FROM webhook_deliveries WHERE id IN (:...ids)`, { ids: old.map((row) => Number(row.id)) }));
   }
 
   /** Stops claiming, aborts requests in flight (their rows are released for the next instance) and waits for the bookkeeping to finish. */

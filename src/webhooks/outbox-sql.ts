@@ -1,27 +1,12 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { isPostgres, timestampParam } from "../db/dialect";
+import { timestampParam, writeConcurrency } from "../db/dialect";
+import { execute, queryNamed } from "../db/named-sql";
 import { writeTransaction } from "../db/write-lock";
 
 /**
  * The SQL of the webhook outbox that differs between SQLite and PostgreSQL, in one place:
  * how a worker claims rows. Everything else in src/webhooks is portable.
  */
-
-/** Raw SQL with `:name` / `:...list` parameters on a transaction's manager (or a data source outside one). */
-export function queryOn<Row = Record<string, unknown>>(on: EntityManager | DataSource, sql: string, params: Record<string, unknown>): Promise<Row[]> {
-  const driver = "connection" in on ? on.connection.driver : on.driver;
-  const [query, values] = driver.escapeQueryWithParameters(sql, params, {});
-  return on.query(query, values);
-}
-
-/** Runs an UPDATE or DELETE inside a transaction and says how many rows it changed. */
-export async function changedRows(manager: EntityManager, sql: string, params: Record<string, unknown>): Promise<number> {
-  const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, params, {});
-  const runner = manager.queryRunner;
-  if (!runner) throw new Error("changedRows needs a transaction's manager");
-  const result = await runner.query(query, values, true);
-  return Number(result.affected ?? 0);
-}
 
 export interface ClaimedRow {
   id: number;
@@ -49,7 +34,7 @@ const DUE_HEADS = `
 
 /** Ids of claimable rows, read without a lock: the cheap question asked on every wake and poll. */
 export async function dueHeads(reader: DataSource, now: Date, limit: number): Promise<number[]> {
-  const rows = await queryOn<{ id: number }>(reader, `SELECT d.id ${DUE_HEADS} ORDER BY d.id LIMIT :limit`, { now: timestampParam(reader, now), limit });
+  const rows = await queryNamed<{ id: number }>(reader, `SELECT d.id ${DUE_HEADS} ORDER BY d.id LIMIT :limit`, { now: timestampParam(reader, now), limit });
   return rows.map((row) => Number(row.id));
 }
 
@@ -75,7 +60,7 @@ function claimedRow(row: Record<string, unknown>): ClaimedRow {
  * no content-commit listener hears about it because it changed no content.
  */
 export function bookkeepingWrite<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  return isPostgres(dataSource) ? dataSource.transaction(work) : writeTransaction(dataSource, work);
+  return writeConcurrency(dataSource) === "row-locks" ? dataSource.transaction(work) : writeTransaction(dataSource, work);
 }
 
 /**
@@ -87,9 +72,9 @@ export function bookkeepingWrite<T>(dataSource: DataSource, work: (manager: Enti
  */
 export async function claimHeads(dataSource: DataSource, now: Date, leaseUntil: Date, claimant: string, limit: number): Promise<ClaimedRow[]> {
   const params = { now: timestampParam(dataSource, now), lease: timestampParam(dataSource, leaseUntil), claimant, limit };
-  if (isPostgres(dataSource)) {
+  if (writeConcurrency(dataSource) === "row-locks") {
     // TypeORM's PostgreSQL driver answers an UPDATE … RETURNING with [rows, affected count].
-    const [rows] = (await queryOn<unknown>(
+    const [rows] = (await queryNamed<unknown>(
       dataSource,
       `UPDATE webhook_deliveries SET claimed_until = :lease, claimed_by = :claimant
        FROM webhooks hook
@@ -102,16 +87,16 @@ export async function claimHeads(dataSource: DataSource, now: Date, leaseUntil: 
     return rows.map(claimedRow).sort((x, y) => x.id - y.id);
   }
   return writeTransaction(dataSource, async (manager) => {
-    const rows = await queryOn(manager, `SELECT ${CLAIMED_COLUMNS} ${DUE_HEADS} ORDER BY d.id LIMIT :limit`, params);
+    const rows = await queryNamed(manager, `SELECT ${CLAIMED_COLUMNS} ${DUE_HEADS} ORDER BY d.id LIMIT :limit`, params);
     const claimed: ClaimedRow[] = [];
     for (const row of rows.map(claimedRow)) {
-      const changed = await changedRows(
+      const { affected } = await execute(
         manager,
         `UPDATE webhook_deliveries SET claimed_until = :lease, claimed_by = :claimant
          WHERE id = :id AND status IN ('pending', 'failed') AND (claimed_until IS NULL OR claimed_until < :now)`,
         { ...params, id: row.id },
       );
-      if (changed === 1) claimed.push(row);
+      if (affected === 1) claimed.push(row);
     }
     return claimed;
   });
@@ -158,11 +143,11 @@ export async function recordAttempt(dataSource: DataSource, record: AttemptRecor
       last_status_code = :statusCode, latency_ms = :latencyMs, last_attempt_at = :at, next_attempt_at = :next,
       delivered_at = :deliveredAt, claimed_until = NULL
     WHERE id = :id AND claimed_by = :claimant`;
-  if (isPostgres(dataSource)) {
-    await queryOn(dataSource, `WITH mine AS (${update} RETURNING webhook_id) UPDATE webhooks SET failure_streak = :streak WHERE id IN (SELECT webhook_id FROM mine)`, params);
+  if (writeConcurrency(dataSource) === "row-locks") {
+    await queryNamed(dataSource, `WITH mine AS (${update} RETURNING webhook_id) UPDATE webhooks SET failure_streak = :streak WHERE id IN (SELECT webhook_id FROM mine)`, params);
     return;
   }
   await writeTransaction(dataSource, async (manager) => {
-    if ((await changedRows(manager, update, params)) === 1) await changedRows(manager, `UPDATE webhooks SET failure_streak = :streak WHERE id = :webhookId`, params);
+    if ((await execute(manager, update, params)).affected === 1) await execute(manager, `UPDATE webhooks SET failure_streak = :streak WHERE id = :webhookId`, params);
   });
 }

@@ -1,9 +1,9 @@
 import type { EntityManager } from "typeorm";
 import { timestampParam, toDate } from "../db/dialect";
+import { queryNamed } from "../db/named-sql";
 import { onBeforeCommit } from "../db/write-lock";
 import { WebhookDelivery, WebhookDeliveryStatus } from "../entities/webhook-delivery.entity";
 import { articleChangeKeys, type ContentEvent } from "../events/content-events";
-import { queryOn } from "./outbox-sql";
 import { newMessageId } from "./signing";
 import { announcedTypeOf, bodyOf, isLiveAt, isScheduledAt, subscriptionOf, type Announcement, type ArticleState } from "./webhook-events";
 
@@ -27,7 +27,7 @@ export function installWebhookOutbox(): void {
 
 async function articleStates(manager: EntityManager, ids: number[]): Promise<Map<number, ArticleState>> {
   if (ids.length === 0) return new Map();
-  const rows = await queryOn<Record<string, unknown>>(
+  const rows = await queryNamed<Record<string, unknown>>(
     manager,
     `SELECT a.id, a.slug, a.status, a.published_at, a.deleted_at, a.author_id, au.slug AS author_slug
      FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.id IN (:...ids)`,
@@ -52,7 +52,7 @@ async function articleStates(manager: EntityManager, ids: number[]): Promise<Map
 async function tagsOf(manager: EntityManager, ids: number[]): Promise<Map<number, { id: number; slug: string }[]>> {
   const byArticle = new Map<number, { id: number; slug: string }[]>();
   if (ids.length === 0) return byArticle;
-  const rows = await queryOn<{ article_id: number; id: number; slug: string }>(
+  const rows = await queryNamed<{ article_id: number; id: number; slug: string }>(
     manager,
     `SELECT at.article_id, t.id, t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (:...ids) ORDER BY at.article_id, at.position`,
     { ids },
@@ -75,7 +75,7 @@ async function keepSchedule(manager: EntityManager, events: readonly ContentEven
   const latest = new Map<number, ContentEvent>();
   for (const event of events) if (event.entity === "article" && states.has(event.id)) latest.set(event.id, event);
   if (latest.size === 0) return [];
-  const pending = await queryOn<{ article_id: number; publish_at: unknown }>(
+  const pending = await queryNamed<{ article_id: number; publish_at: unknown }>(
     manager,
     `SELECT article_id, publish_at FROM webhook_publish_schedule WHERE article_id IN (:...ids)`,
     { ids: [...latest.keys()] },
@@ -92,13 +92,13 @@ async function keepSchedule(manager: EntityManager, events: readonly ContentEven
       missed.push({ type: "article.published", event: { type: "article.published", entity: "article", id, slug: state.slug, keys: [], occurredAt: existing } });
     }
     if (wanted && (!existing || wanted.getTime() !== existing.getTime())) {
-      await queryOn(
+      await queryNamed(
         manager,
         `INSERT INTO webhook_publish_schedule (article_id, publish_at) VALUES (:id, :at) ON CONFLICT (article_id) DO UPDATE SET publish_at = excluded.publish_at`,
         { id, at: timestampParam(ds, wanted) },
       );
     } else if (!wanted && existing) {
-      await queryOn(manager, `DELETE FROM webhook_publish_schedule WHERE article_id = :id`, { id });
+      await queryNamed(manager, `DELETE FROM webhook_publish_schedule WHERE article_id = :id`, { id });
     }
   }
   return missed;
@@ -114,7 +114,7 @@ export async function writeOutbox(manager: EntityManager, events: readonly Conte
   }
   if (announcements.length === 0) return;
 
-  const endpoints = await queryOn<{ id: number; events: string }>(manager, `SELECT id, events FROM webhooks WHERE active = TRUE ORDER BY id`, {});
+  const endpoints = await queryNamed<{ id: number; events: string }>(manager, `SELECT id, events FROM webhooks WHERE active = TRUE ORDER BY id`, {});
   const targets = announcements.map((announcement) => ({
     announcement,
     endpointIds: endpoints.filter((e) => String(e.events).split(",").includes(subscriptionOf[announcement.type])).map((e) => Number(e.id)),

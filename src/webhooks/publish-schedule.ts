@@ -1,10 +1,10 @@
 import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
 import { timestampParam, toDate } from "../db/dialect";
+import { execute, queryNamed } from "../db/named-sql";
 import { writeTransaction } from "../db/write-lock";
 import { articleChangeKeys, recordContentEvent } from "../events/content-events";
 import type { Logger } from "../http/request-log";
-import { changedRows, queryOn } from "./outbox-sql";
 
 /** setTimeout's ceiling (about 24.8 days); a later instant is re-armed by the poll. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -51,7 +51,7 @@ export class PublishSchedule {
       do {
         this.again = false;
         const now = this.clock.now();
-        const due = await queryOn<{ id: number; article_id: number }>(
+        const due = await queryNamed<{ id: number; article_id: number }>(
           this.reader,
           `SELECT id, article_id FROM webhook_publish_schedule WHERE publish_at <= :now ORDER BY publish_at, id LIMIT :limit`,
           { now: timestampParam(this.reader, now), limit: this.batchSize },
@@ -72,16 +72,16 @@ export class PublishSchedule {
     await writeTransaction(this.dataSource, async (manager) => {
       const ds = manager.connection;
       // The claim: only one instance removes the row, and a row moved to a later instant meanwhile stays.
-      const claimed = await changedRows(manager, `DELETE FROM webhook_publish_schedule WHERE id = :id AND publish_at <= :now`, { id: rowId, now: timestampParam(ds, now) });
-      if (claimed !== 1) return;
-      const [article] = await queryOn<Record<string, unknown>>(
+      const claimed = await execute(manager, `DELETE FROM webhook_publish_schedule WHERE id = :id AND publish_at <= :now`, { id: rowId, now: timestampParam(ds, now) });
+      if (claimed.affected !== 1) return;
+      const [article] = await queryNamed<Record<string, unknown>>(
         manager,
         `SELECT id, slug, status, published_at, deleted_at, author_id FROM articles WHERE id = :id`,
         { id: articleId },
       );
       const publishedAt = toDate(article?.published_at);
       if (!article || article.status !== "published" || article.deleted_at !== null || !publishedAt || publishedAt > now) return;
-      const tagIds = (await queryOn<{ tag_id: number }>(manager, `SELECT tag_id FROM article_tags WHERE article_id = :id ORDER BY position`, { id: articleId })).map((r) =>
+      const tagIds = (await queryNamed<{ tag_id: number }>(manager, `SELECT tag_id FROM article_tags WHERE article_id = :id ORDER BY position`, { id: articleId })).map((r) =>
         Number(r.tag_id),
       );
       const membership = { id: articleId, authorId: Number(article.author_id), tagIds, status: "published", publishedAt, deletedAt: null };
@@ -101,7 +101,7 @@ export class PublishSchedule {
   /** Sets the timer for the earliest pending instant. */
   async arm(): Promise<void> {
     if (this.stopped) return;
-    const [row] = await queryOn<{ next: unknown }>(this.reader, `SELECT MIN(publish_at) AS next FROM webhook_publish_schedule`, {});
+    const [row] = await queryNamed<{ next: unknown }>(this.reader, `SELECT MIN(publish_at) AS next FROM webhook_publish_schedule`, {});
     const next = toDate(row?.next);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -1,4 +1,4 @@
-import { TEST_ENGINE } from "../support/database";
+import { createPostgresDatabase, dropDatabase, postgresAnswers, TEST_ENGINE } from "../support/database";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -23,7 +23,6 @@ import { MAIN_COMMAND, PROJECT_ROOT, runSeed, samplePage, SEED_COMMAND, tempDbFi
  * polls B until it serves the new text, printing how long after the commit the first request
  * that got the new text was sent (B answered stale before that, fresh from then on).
  */
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SLUG = "bertemu-di-pangkalan-antariksa-rusia-kim-jong-un-dan-vladimir-putin-bicarakan";
 const PAGE = `query($slug: String!) { article(slug: $slug) { title lead paragraphs } }`;
 
@@ -128,21 +127,11 @@ async function measure(
 const span = (d: { from: number; to: number }) => `${d.from}–${d.to} ms`;
 
 describe("every instance sees every write: two server processes on one PostgreSQL database", async () => {
-  const available = await (async () => {
-    const client = new Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.end();
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const available = await postgresAnswers();
   const skip = !available && "no PostgreSQL at 127.0.0.1:5432";
-  const database = `content_test_${randomBytes(6).toString("hex")}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
   let listener: Client;
   let url = "";
+  let database = "";
   let dataSource: DataSource;
   let a: ServerProcess;
   let b: ServerProcess;
@@ -152,11 +141,8 @@ describe("every instance sees every write: two server processes on one PostgreSQ
 
   before(async () => {
     if (!available) return;
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const parsed = new URL(ADMIN_URL);
-    parsed.pathname = `/${database}`;
-    url = parsed.toString();
+    url = await createPostgresDatabase("cross_instance");
+    database = new URL(url).pathname.slice(1);
     dataSource = await openDatabase(loadConfig({ DATABASE_URL: url }).database);
     const report = await importPages(dataSource, [path.join(PROJECT_ROOT, "seeds")]);
     assert.equal(report.failed.length, 0, JSON.stringify(report.failed));
@@ -177,8 +163,7 @@ describe("every instance sees every write: two server processes on one PostgreSQ
     await Promise.all([stop(a), stop(b)]);
     await listener?.end().catch(() => undefined);
     await dataSource?.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await dropDatabase(url);
   });
 
   it("B serves an edit made on A within moments of its commit", { skip }, async () => {
@@ -200,7 +185,7 @@ describe("every instance sees every write: two server processes on one PostgreSQ
 
   it("B's listening connection, cut by the database, comes back and misses nothing", { skip }, async () => {
     const listeners = async () =>
-      (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'content-api-listen'`, [database])).rows[0].n;
+      (await dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'content-api-listen'`, [database]))[0].n;
     const edit = async (lead: string) => {
       const res = await a.gql(`mutation($id: ID!, $lead: String!) { updateArticle(id: $id, input: { lead: $lead }) { id } }`, { id: String(articleId), lead }, editor);
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
@@ -213,7 +198,7 @@ describe("every instance sees every write: two server processes on one PostgreSQ
       b,
       (article) => article.lead === duringGap,
       async () => {
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'content-api-listen'`, [database]);
+        await dataSource.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'content-api-listen'`, [database]);
         await edit(duringGap);
       },
       () => notifiedAt,

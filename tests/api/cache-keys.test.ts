@@ -1,4 +1,4 @@
-import { queryNamed } from "../../src/db/dialect";
+import { queryNamed } from "../../src/db/named-sql";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, it } from "node:test";

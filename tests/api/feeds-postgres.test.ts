@@ -1,49 +1,30 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Client } from "pg";
 import { projectRoot } from "../../src/config";
 import { importPages } from "../../src/import/importer";
+import { createPostgresDatabase, dropDatabase, postgresAnswers } from "../support/database";
 import { parseFeed, parseSitemap, SITE, sitePath } from "../support/feeds";
 import { startTestServer, type TestServer } from "../support/server";
 
 /** The feeds' dialect branch (months of a timestamptz) and reads on PostgreSQL; skipped where none answers. */
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
-async function reachable(): Promise<boolean> {
-  const client = new Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("feeds and sitemaps on PostgreSQL", async () => {
-  const available = await reachable();
+  const available = await postgresAnswers();
   const skip = !available && "no PostgreSQL at 127.0.0.1:5432";
-  const database = `content_test_${randomBytes(6).toString("hex")}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
+  let url = "";
   let server: TestServer;
 
   before(async () => {
     if (!available) return;
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${database}`;
-    server = await startTestServer({ databaseUrl: url.toString(), env: { PUBLIC_SITE_URL: SITE } });
+    url = await createPostgresDatabase("feeds");
+    server = await startTestServer({ databaseUrl: url, env: { PUBLIC_SITE_URL: SITE } });
     const report = await importPages(server.dataSource, [path.join(projectRoot, "seeds")]);
     assert.equal(report.failed.length, 0, JSON.stringify(report.failed));
   });
   after(async () => {
     if (!available) return;
     await server?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.end();
+    await dropDatabase(url);
   });
 
   it("serves RSS with the article's own offset", { skip }, async () => {

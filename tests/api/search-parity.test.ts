@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { projectRoot } from "../../src/config";
 import { importPages } from "../../src/import/importer";
-import { generateSynthetic } from "../../src/import/synthetic";
+import { generateSynthetic } from "../../src/tooling/synthetic";
 import { onlyOn } from "../support/database";
 import { startTestServer, type TestServer } from "../support/server";
 

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/db/data-source";
 import { createToken } from "../../src/services/token.service";
 import { Role } from "../../src/viewer";
+import { createPostgresDatabase, dropDatabase, postgresAnswers } from "../support/database";
 import { spawnServer, type SpawnedServer } from "../support/spawn-server";
 import { startReceiver, type Receiver } from "../support/webhook-receiver";
 import { createWebhook, eventually, verifySignature } from "../support/webhooks";
@@ -16,23 +15,9 @@ import { createWebhook, eventually, verifySignature } from "../support/webhooks"
  * endpoint once (the instances claim rows with FOR UPDATE SKIP LOCKED and a lease), whichever
  * instance committed it. Skipped where no PostgreSQL answers.
  */
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
-async function reachable(): Promise<boolean> {
-  const client = new Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("webhooks with two instances on PostgreSQL", async () => {
-  const available = await reachable();
-  const database = `content_test_${randomBytes(6).toString("hex")}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
+  const available = await postgresAnswers();
+  let url = "";
   const servers: SpawnedServer[] = [];
   let dataSource: DataSource | null = null;
   let receiver: Receiver | null = null;
@@ -41,12 +26,9 @@ describe("webhooks with two instances on PostgreSQL", async () => {
 
   before(async () => {
     if (!available) return;
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${database}`;
+    url = await createPostgresDatabase("webhooks");
     // A short poll makes the two instances race for the same rows all the time.
-    env = { DATABASE_URL: url.toString(), WEBHOOK_POLL_MS: "20", WEBHOOK_BACKOFF_BASE_MS: "200" };
+    env = { DATABASE_URL: url, WEBHOOK_POLL_MS: "20", WEBHOOK_BACKOFF_BASE_MS: "200" };
     // One after the other: the first migrates and seeds, the second finds it done.
     servers.push(await spawnServer(env));
     servers.push(await spawnServer(env));
@@ -58,8 +40,7 @@ describe("webhooks with two instances on PostgreSQL", async () => {
     await dataSource?.destroy();
     await receiver?.close();
     await scheduledReceiver?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await dropDatabase(url);
   });
 
   it("delivers each event once per endpoint, whichever instance wrote it", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async (t) => {

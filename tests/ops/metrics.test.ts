@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { Client } from "pg";
 import { createLogger } from "../../src/http/request-log";
 import { countCacheEviction, countWebhookDelivery, MAX_OPERATION_LABELS, setWebhookOutboxPending } from "../../src/ops/metrics";
+import { createPostgresDatabase, dropDatabase, postgresAnswers } from "../support/database";
 import { bearer, Role } from "../support/editorial";
 import { makeArticle } from "../support/factories";
 import { metric, parseMetrics, scrape, type Sample } from "../support/metrics";
@@ -206,30 +205,12 @@ describe("/metrics in production", () => {
   });
 });
 
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("/metrics on PostgreSQL", async () => {
-  const available = await postgresReachable();
+  const available = await postgresAnswers();
   test("reports the connection pool", { skip: !available && "no PostgreSQL at 127.0.0.1:5432" }, async () => {
-    const database = `content_test_${randomBytes(6).toString("hex")}`;
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
+    const url = await createPostgresDatabase("metrics");
     try {
-      const url = new URL(ADMIN_URL);
-      url.pathname = `/${database}`;
-      const server = await startTestServer({ databaseUrl: url.toString() });
+      const server = await startTestServer({ databaseUrl: url });
       try {
         assert.equal((await server.gql("{ articles { totalCount } }")).status, 200);
         const samples = await scrape(baseOf(server));
@@ -240,8 +221,7 @@ describe("/metrics on PostgreSQL", async () => {
         await server.close();
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-      await admin.end();
+      await dropDatabase(url);
     }
   });
 });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { after } from "node:test";
 import { Client } from "pg";
 import type { DataSource, EntityManager } from "typeorm";
+import { placeholderOf } from "../../src/db/dialect";
 
 /**
  * Which engine this test run uses. `npm test` runs tests/api and tests/seed once per engine:
@@ -135,6 +136,18 @@ export async function ensureDatabase(handle: string): Promise<string> {
   return url;
 }
 
+/**
+ * A new, empty PostgreSQL database (the test migrates it) for a test about PostgreSQL itself,
+ * which runs on either pass while a server answers (`postgresAnswers`). The test drops it with
+ * dropDatabase once its servers have stopped.
+ */
+export async function createPostgresDatabase(label: string): Promise<string> {
+  const url = postgresDatabaseUrl(label);
+  pending.add(url);
+  unmigrated.add(url);
+  return ensureDatabase(url);
+}
+
 /** Drops a database this process created; open connections to it are ended first. */
 export async function dropDatabase(handle: string): Promise<void> {
   const url = databaseUrlOf(handle);
@@ -149,8 +162,7 @@ export async function dropDatabase(handle: string): Promise<void> {
  * (PostgreSQL wants `$1`, `$2`, ...). For the simple statements tests write: no `?` in literals.
  */
 export function sqlQuery<Row = any>(runner: DataSource | EntityManager, sql: string, params: unknown[] = []): Promise<Row[]> {
-  const type = "connection" in runner ? runner.connection.options.type : runner.options.type;
-  if (type !== "postgres") return runner.query(sql, params);
+  const placeholder = placeholderOf(runner);
   let n = 0;
-  return runner.query(sql.replace(/\?/g, () => `$${++n}`), params);
+  return runner.query(sql.replace(/\?/g, () => placeholder(++n)), params);
 }

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { systemClock, type Clock } from "../clock";
-import { isPostgres, timestampParam } from "../db/dialect";
+import { timestampParam, withPageCache } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
 import { ALL_KEYS, recordContentEvent } from "../events/content-events";
 import { slugify } from "../lib/slug";
@@ -223,13 +223,9 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
   }));
   const pickAuthor = zipfSampler(authorIds.length, 0.6, random);
   const pickTag = zipfSampler(tagIds.length, 1.05, random);
-  const pg = isPostgres(dataSource);
   let indexMs = 0;
-  // Random slugs land all over the unique index; a larger page cache keeps those pages in memory.
-  const previousCache = pg ? undefined : (await dataSource.query<{ cache_size: number }[]>(`PRAGMA cache_size`))[0]?.cache_size;
-  if (!pg) await dataSource.query(`PRAGMA cache_size = -262144`);
-
-  try {
+  // Random slugs land all over the unique index; a larger page cache (256 MiB) keeps those pages in memory.
+  await withPageCache(dataSource, 262_144, async () => {
     for (let done = 0; done < total; ) {
       const batch = Math.min(ARTICLES_PER_TRANSACTION, total - done);
       const pending: PendingArticle[] = [];
@@ -287,9 +283,7 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
       done += batch;
       options.onProgress?.(done, total);
     }
-  } finally {
-    if (previousCache !== undefined) await dataSource.query(`PRAGMA cache_size = ${Number(previousCache)}`);
-  }
+  });
 
   const seconds = (performance.now() - started) / 1_000;
   return {
