@@ -15,7 +15,7 @@ import {
 import type { AppConfig } from "../config";
 import { createRedis } from "../cache/redis";
 import { currentRequestScope, type RequestScope } from "../db/request-scope";
-import { serverBusyError, type ReadDatabase } from "../db/read-database";
+import { SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase } from "../db/read-database";
 import { operationComplexity } from "../graphql/limits";
 import { buildFtsQuery } from "../search/fts-query";
 import { assertPrefixesLongEnough, searchPrice } from "../search/search-price";
@@ -191,9 +191,10 @@ export interface Admission {
  *    request beyond the client's concurrent cap 429, and the rest of the price is charged (429
  *    when the client cannot pay);
  * 3. unless the response cache answers it, the operation waits for one of the process's
- *    operation slots (MAX_CONCURRENT_OPERATIONS), in a bounded queue with a deadline; a request
- *    the queue cannot take, or that waits past the deadline, gets 503 SERVER_BUSY. A cache hit
- *    runs no resolver, so it never waits;
+ *    operation slots (MAX_CONCURRENT_OPERATIONS), in a bounded queue with a deadline, and one
+ *    that searches first for a search slot (as many as the search readers take); a request the
+ *    queue cannot take, or that waits past the deadline, gets 503 SERVER_BUSY. A cache hit runs
+ *    no resolver, so it never waits;
  * 4. when the response is done, its slots are released, and when the response cache answered
  *    it, or the queue refused it, the rest of the price is given back: a cache hit costs one point.
  */
@@ -207,7 +208,14 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
   const shedder = new LoadShedder(config.shedding, reader);
   const inFlight = new InFlight(config.rateLimit.expensiveConcurrency);
   const slots = new OperationSlots(config.operations);
-  const unreportSlots = reportOperationSlots(() => ({ active: slots.active, queued: slots.queued }));
+  // Searches beyond what the search readers take (each thread and its short queue) would be
+  // refused there, and a refused client asks again at once: they wait here instead, on their
+  // own, so a page read never queues behind a search. Off with the operation bound.
+  const searchSlots = new OperationSlots({
+    ...config.operations,
+    maxConcurrent: config.operations.maxConcurrent > 0 ? config.reads.searchPoolSize * (1 + SEARCH_QUEUE_PER_THREAD) : 0,
+  });
+  const unreportSlots = reportOperationSlots(() => ({ active: slots.active, queued: slots.queued + searchSlots.queued }));
   const clients = new WeakMap<RequestScope, Client>();
   /** What each request holds: its expensive-request slot, its operation slot or place in the queue. */
   const holds = new WeakMap<RequestScope, (() => void)[]>();
@@ -260,10 +268,14 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
         if (!scope) return {};
         const client = clients.get(scope);
         let refund: (() => Promise<void>) | undefined;
+        let searches = false;
         return {
           async didResolveOperation({ schema, document, operation, request }) {
-            if (!operation || !client) return;
-            const price = priceOf(operationComplexity(request), searchTexts(schema, document, operation, request.variables));
+            if (!operation) return;
+            const texts = searchTexts(schema, document, operation, request.variables);
+            searches = texts.length > 0;
+            if (!client) return;
+            const price = priceOf(operationComplexity(request), texts);
             const capacity = limiter.capacity(client);
             if (price.points > capacity) {
               refuse(
@@ -301,9 +313,20 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
           // Apollo asks plugins in order until one answers; this one comes after the response
           // cache, so it runs only for requests that will execute.
           async responseForOperation() {
-            const ticket = slots.take();
-            hold(scope, ticket.release);
-            const outcome: SlotOutcome = await ticket.outcome;
+            const startedAt = Date.now();
+            let outcome: SlotOutcome = "granted";
+            if (searches) {
+              const searchTicket = searchSlots.take();
+              hold(scope, searchTicket.release);
+              outcome = await searchTicket.outcome;
+            }
+            if (outcome === "granted") {
+              // One deadline for the whole wait, however it was spent.
+              const { queueTimeoutMs } = config.operations;
+              const ticket = slots.take(queueTimeoutMs > 0 ? Math.max(1, queueTimeoutMs - (Date.now() - startedAt)) : 0);
+              hold(scope, ticket.release);
+              outcome = await ticket.outcome;
+            }
             if (outcome === "granted") return null;
             // Nothing ran: the price beyond the first point goes back, as for a cache hit.
             await refund?.();

@@ -38,8 +38,9 @@ export class OperationSlots {
     return this.waiting.size;
   }
 
-  take(): SlotTicket {
-    const { maxConcurrent, maxQueued, queueTimeoutMs } = this.settings;
+  /** `waitMs` (default: the queue's deadline) is how long this request may still wait, when it has waited elsewhere already. */
+  take(waitMs = this.settings.queueTimeoutMs): SlotTicket {
+    const { maxConcurrent, maxQueued } = this.settings;
     if (maxConcurrent <= 0) return settled("granted");
     if (this.running < maxConcurrent) {
       this.running++;
@@ -64,7 +65,7 @@ export class OperationSlots {
     };
     // Called by handOver with the slot already counted as this waiter's.
     const grant = () => leave("running", "granted");
-    if (queueTimeoutMs > 0) timer = setTimeout(() => leave("done", "timed out"), queueTimeoutMs);
+    if (waitMs > 0) timer = setTimeout(() => leave("done", "timed out"), waitMs);
     this.waiting.add(grant);
     const release = () => {
       if (state === "running") this.handOver();

@@ -100,6 +100,43 @@ describe("operations past MAX_CONCURRENT_OPERATIONS wait their turn", () => {
   });
 });
 
+describe("searches past what the search readers take", () => {
+  const reads = heldReads();
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({
+      // One search thread: it and its queue take 5 searches; the operation bound is well above,
+      // and the per-client cap of expensive requests is off (every request comes from one address).
+      env: { READ_SEARCH_POOL_SIZE: "1", RATE_LIMIT_EXPENSIVE_CONCURRENCY: "0", MAX_CONCURRENT_OPERATIONS: "16", OPERATION_QUEUE_TIMEOUT_MS: "60000", RESPONSE_CACHE: "off" },
+      app: { readDatabase: reads.open },
+    });
+  });
+  after(async () => {
+    reads.release();
+    await server.close();
+  });
+
+  it("wait for a search slot instead of being refused, without holding up other operations", async () => {
+    reads.hold();
+    const words = ["harga", "beras", "cabai", "bawang", "gula", "minyak"];
+    const searches = words.map((word) =>
+      postJson(server, { query: "query($q: String!) { search(query: $q, first: 3) { totalCount } }", variables: { q: word } }),
+    );
+    await reads.waitForHeld(5);
+    await until("the sixth search to queue", async () => (await slotGauges(server)).queued === 1);
+    assert.deepEqual(await slotGauges(server), { running: 5, queued: 1 });
+    // Operation slots are free: an operation that does not search runs at once.
+    const other = await postJson(server, typename);
+    assert.equal(other.status, 200, other.text);
+    reads.release();
+    for (const response of await Promise.all(searches)) {
+      assert.equal(response.status, 200, response.text);
+      assert.equal(typeof response.json.data.search.totalCount, "number");
+    }
+    assert.deepEqual(await slotGauges(server), { running: 0, queued: 0 });
+  });
+});
+
 describe("OPERATION_QUEUE_TIMEOUT_MS", () => {
   const reads = heldReads();
   let server: TestServer;
