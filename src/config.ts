@@ -90,6 +90,16 @@ export interface AppConfig {
      */
     sqliteInProcess: boolean;
   };
+  /**
+   * GraphQL operations executing at once in this process (`MAX_CONCURRENT_OPERATIONS`, 0 turns
+   * the bound off); the rest wait in arrival order, at most `maxQueued` of them and each for at
+   * most `queueTimeoutMs` (0: no deadline), then get 503 SERVER_BUSY. docs/hardening.md.
+   */
+  operations: {
+    maxConcurrent: number;
+    maxQueued: number;
+    queueTimeoutMs: number;
+  };
   /** New GraphQL requests get 503 SERVER_BUSY while either passes its threshold (0 turns it off). */
   shedding: {
     queueDepth: number;
@@ -233,6 +243,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxQueue: intFromEnv(env.READ_QUEUE_MAX, 256, "READ_QUEUE_MAX"),
       readyTimeoutMs: intFromEnv(env.READY_TIMEOUT_MS, 500, "READY_TIMEOUT_MS"),
       sqliteInProcess: oneOf(env.SQLITE_READS, ["workers", "in-process"] as const, "SQLITE_READS") === "in-process",
+    },
+    operations: {
+      maxConcurrent: intFromEnv(env.MAX_CONCURRENT_OPERATIONS, 16, "MAX_CONCURRENT_OPERATIONS"),
+      maxQueued: intFromEnv(env.MAX_QUEUED_OPERATIONS, 256, "MAX_QUEUED_OPERATIONS"),
+      queueTimeoutMs: intFromEnv(env.OPERATION_QUEUE_TIMEOUT_MS, 5_000, "OPERATION_QUEUE_TIMEOUT_MS"),
     },
     shedding: {
       queueDepth: intFromEnv(env.SHED_QUEUE_DEPTH, 64, "SHED_QUEUE_DEPTH"),

@@ -39,6 +39,12 @@ export interface ReadDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * Search statements are long: more waiting than a thread can answer within a deadline only
+ * turns into timeouts. Admission keeps the searches it lets run within what this admits.
+ */
+export const SEARCH_QUEUE_PER_THREAD = 4;
+
 const retryAfter = (seconds: number) => new HeaderMap([["retry-after", String(seconds)]]);
 
 /** A statement ran past its deadline and was abandoned; the client may retry later. */

@@ -4,14 +4,12 @@ import Database from "better-sqlite3";
 import { Piscina } from "piscina";
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
-import { countStatement, MAX_POINT_LOOKUP_KEYS, queryTimeoutError, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
+import { countStatement, MAX_POINT_LOOKUP_KEYS, queryTimeoutError, SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
 import { SqliteStatements } from "./sqlite-statements";
 import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
 
 /** How long a worker waits for a lock before failing; WAL readers only wait during recovery. */
 const BUSY_TIMEOUT_MS = 1_000;
-/** Search statements are long: more waiting than a thread can answer within a deadline only turns into timeouts. */
-const SEARCH_QUEUE_PER_THREAD = 4;
 /** Search workers yield the CPU to the event loop and to page reads. */
 const SEARCH_NICE = 10;
 /** How often deadlines are checked: a statement is abandoned at most this late. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from "@apollo/server";
 import type Redis from "ioredis";
 import {
   getArgumentValues,
@@ -15,11 +15,13 @@ import {
 import type { AppConfig } from "../config";
 import { createRedis } from "../cache/redis";
 import { currentRequestScope, type RequestScope } from "../db/request-scope";
-import type { ReadDatabase } from "../db/read-database";
+import { SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase } from "../db/read-database";
 import { operationComplexity } from "../graphql/limits";
 import { buildFtsQuery } from "../search/fts-query";
 import { assertPrefixesLongEnough, searchPrice } from "../search/search-price";
+import { reportOperationSlots } from "../ops/metrics";
 import { LoadShedder } from "./load-shedding";
+import { OperationSlots, type SlotOutcome } from "./operation-slots";
 import { clientOf, createRateLimiter, type Client, type Decision, type RateLimiter } from "./rate-limit";
 import type { Logger } from "./request-log";
 
@@ -150,15 +152,33 @@ class InFlight {
   }
 }
 
+/**
+ * A 503 SERVER_BUSY answer in place of execution. Apollo turns an error thrown from
+ * `responseForOperation` into a 500 and an error-level log line, so the refusal is returned as
+ * the response itself, shaped as formatError would have shaped it.
+ */
+function busyResponse(requestId: string): Pick<GraphQLResponse, "body" | "http"> {
+  const error = serverBusyError();
+  const { http, ...extensions } = error.extensions as { http: { status: number; headers: HeaderMap } } & Record<string, unknown>;
+  return {
+    body: { kind: "single", singleResult: { errors: [{ message: error.message, extensions: { ...extensions, requestId } }] } },
+    http: { status: http.status, headers: http.headers },
+  };
+}
+
 export interface Admission {
   /** Every request but health checks: shed when overloaded, then charge the first point. */
   arrive(req: IncomingMessage, scope: RequestScope): Promise<Refusal | null>;
-  /** Prices the operation, caps expensive requests per client and charges the rest of the price. */
+  /**
+   * Prices the operation, caps expensive requests per client and charges the rest of the price;
+   * then, unless the response cache answered, waits for an operation slot.
+   */
   plugin: ApolloServerPlugin;
   /** The HTTP response is done: whatever the request still held is released. */
   finished(scope: RequestScope): void;
   readonly shedder: LoadShedder;
   readonly limiter: RateLimiter;
+  readonly slots: OperationSlots;
   close(): Promise<void>;
 }
 
@@ -170,8 +190,13 @@ export interface Admission {
  * 2. once the operation is known and priced: a price no budget can hold gets 400, an expensive
  *    request beyond the client's concurrent cap 429, and the rest of the price is charged (429
  *    when the client cannot pay);
- * 3. when the response is done, its concurrency slot is released, and when the response cache
- *    answered it, the rest of the price is given back: a cache hit costs one point.
+ * 3. unless the response cache answers it, the operation waits for one of the process's
+ *    operation slots (MAX_CONCURRENT_OPERATIONS), in a bounded queue with a deadline, and one
+ *    that searches first for a search slot (as many as the search readers take); a request the
+ *    queue cannot take, or that waits past the deadline, gets 503 SERVER_BUSY. A cache hit runs
+ *    no resolver, so it never waits;
+ * 4. when the response is done, its slots are released, and when the response cache answered
+ *    it, or the queue refused it, the rest of the price is given back: a cache hit costs one point.
  */
 export async function createAdmission(options: { config: AppConfig; reader: Pick<ReadDatabase, "queued">; logger: Logger }): Promise<Admission> {
   const { config, reader, logger } = options;
@@ -182,13 +207,29 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
   const limiter = createRateLimiter(config.rateLimit, { redis, failure: config.rateLimit.redisFailure, prefix: config.rateLimit.redisPrefix });
   const shedder = new LoadShedder(config.shedding, reader);
   const inFlight = new InFlight(config.rateLimit.expensiveConcurrency);
+  const slots = new OperationSlots(config.operations);
+  // Searches beyond what the search readers take (each thread and its short queue) would be
+  // refused there, and a refused client asks again at once: they wait here instead, on their
+  // own, so a page read never queues behind a search. Off with the operation bound.
+  const searchSlots = new OperationSlots({
+    ...config.operations,
+    maxConcurrent: config.operations.maxConcurrent > 0 ? config.reads.searchPoolSize * (1 + SEARCH_QUEUE_PER_THREAD) : 0,
+  });
+  const unreportSlots = reportOperationSlots(() => ({ active: slots.active, queued: slots.queued + searchSlots.queued }));
   const clients = new WeakMap<RequestScope, Client>();
-  const releases = new WeakMap<RequestScope, () => void>();
+  /** What each request holds: its expensive-request slot, its operation slot or place in the queue. */
+  const holds = new WeakMap<RequestScope, (() => void)[]>();
   let lastShedLog = 0;
 
+  const hold = (scope: RequestScope, release: () => void) => {
+    const held = holds.get(scope);
+    if (held) held.push(release);
+    else holds.set(scope, [release]);
+  };
+
   const release = (scope: RequestScope) => {
-    releases.get(scope)?.();
-    releases.delete(scope);
+    for (const free of holds.get(scope) ?? []) free();
+    holds.delete(scope);
   };
 
   const refuse = (scope: RequestScope, error: GraphQLError): never => {
@@ -200,6 +241,7 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
   return {
     shedder,
     limiter,
+    slots,
     async arrive(req, scope) {
       const overloaded = shedder.overloaded();
       if (overloaded) {
@@ -207,7 +249,10 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
         const now = Date.now();
         if (now - lastShedLog >= 60_000) {
           lastShedLog = now;
-          logger.warn({ requestId: scope.requestId, reason: overloaded, readQueue: reader.queued, eventLoopDelayMs: Math.round(shedder.eventLoopDelayMs) }, "shedding load");
+          logger.warn(
+            { requestId: scope.requestId, reason: overloaded, readQueue: reader.queued, operationQueue: slots.queued, eventLoopDelayMs: Math.round(shedder.eventLoopDelayMs) },
+            "shedding load",
+          );
         }
         return { status: 503, code: "SERVER_BUSY", message: "the server is busy; retry later", retryAfterSeconds: 1 };
       }
@@ -220,13 +265,17 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
     plugin: {
       async requestDidStart() {
         const scope = currentRequestScope();
-        const client = scope ? clients.get(scope) : undefined;
-        if (!scope || !client) return {};
+        if (!scope) return {};
+        const client = clients.get(scope);
         let refund: (() => Promise<void>) | undefined;
+        let searches = false;
         return {
           async didResolveOperation({ schema, document, operation, request }) {
             if (!operation) return;
-            const price = priceOf(operationComplexity(request), searchTexts(schema, document, operation, request.variables));
+            const texts = searchTexts(schema, document, operation, request.variables);
+            searches = texts.length > 0;
+            if (!client) return;
+            const price = priceOf(operationComplexity(request), texts);
             const capacity = limiter.capacity(client);
             if (price.points > capacity) {
               refuse(
@@ -240,7 +289,7 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
               const keys = [`a:${client.address}`, ...(client.token ? [`t:${client.token}`] : [])];
               const slot = inFlight.acquire(keys);
               if (!slot) refuse(scope, rateLimited("too many expensive requests (searches, large queries) at once; retry when one has finished", 1));
-              releases.set(scope, slot!);
+              hold(scope, slot!);
             }
             if (price.points > 1) {
               const decision = await limiter.charge(client, price.points - 1);
@@ -261,6 +310,29 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
               refund = decision.allowed ? decision.refund : undefined;
             }
           },
+          // Apollo asks plugins in order until one answers; this one comes after the response
+          // cache, so it runs only for requests that will execute.
+          async responseForOperation() {
+            const startedAt = Date.now();
+            let outcome: SlotOutcome = "granted";
+            if (searches) {
+              const searchTicket = searchSlots.take();
+              hold(scope, searchTicket.release);
+              outcome = await searchTicket.outcome;
+            }
+            if (outcome === "granted") {
+              // One deadline for the whole wait, however it was spent.
+              const { queueTimeoutMs } = config.operations;
+              const ticket = slots.take(queueTimeoutMs > 0 ? Math.max(1, queueTimeoutMs - (Date.now() - startedAt)) : 0);
+              hold(scope, ticket.release);
+              outcome = await ticket.outcome;
+            }
+            if (outcome === "granted") return null;
+            // Nothing ran: the price beyond the first point goes back, as for a cache hit.
+            await refund?.();
+            refund = undefined;
+            return busyResponse(scope.requestId);
+          },
           async willSendResponse({ metrics }) {
             release(scope);
             // The response cache answered: nothing ran, so only the first point is kept.
@@ -270,6 +342,7 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
       },
     },
     async close() {
+      unreportSlots();
       shedder.close();
       if (redis) redis.disconnect();
     },

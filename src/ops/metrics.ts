@@ -132,12 +132,44 @@ new client.Gauge({
   },
 });
 
+const operationSlotSources = new Set<() => { active: number; queued: number }>();
+
+function sumOperationSlots(pick: (slots: { active: number; queued: number }) => number): number {
+  let total = 0;
+  for (const read of operationSlotSources) total += pick(read());
+  return total;
+}
+
+new client.Gauge({
+  name: "graphql_operations_running",
+  help: "GraphQL operations holding one of the MAX_CONCURRENT_OPERATIONS slots",
+  registers: [registry],
+  collect() {
+    this.set(sumOperationSlots((slots) => slots.active));
+  },
+});
+
+new client.Gauge({
+  name: "graphql_operations_queued",
+  help: "GraphQL operations waiting for a slot (at most MAX_QUEUED_OPERATIONS, each at most OPERATION_QUEUE_TIMEOUT_MS)",
+  registers: [registry],
+  collect() {
+    this.set(sumOperationSlots((slots) => slots.queued));
+  },
+});
+
 // Called by the modules that own the work, so they need not know prom-client.
 
 /** A response cache reports how many entries it holds until the returned function is called. */
 export function reportCacheEntries(read: () => number): () => void {
   cacheEntrySources.add(read);
   return () => cacheEntrySources.delete(read);
+}
+
+/** Operation slots (src/http/operation-slots.ts) are reported until the returned function is called. */
+export function reportOperationSlots(read: () => { active: number; queued: number }): () => void {
+  operationSlotSources.add(read);
+  return () => operationSlotSources.delete(read);
 }
 
 /** A response cache dropped `count` entries to stay within its bound (not expiry, not invalidation). */
