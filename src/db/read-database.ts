@@ -13,16 +13,17 @@ export interface ReadQueryOptions {
    */
   heavy?: boolean;
   /**
-   * A lookup by primary or unique key (ids, slugs, an article's tags): its cost is a few index
-   * probes per key, whatever the data or the input, so where a hop to a worker thread costs
-   * more than the statement (SQLite) it is answered on the calling thread. Lists of more than
-   * MAX_POINT_LOOKUP_KEYS keys still go to a worker.
+   * A statement whose cost is bounded by its keys or its page, whatever the data: a lookup by
+   * primary or unique key (ids, slugs, an article's tags), or one page of a list walked in
+   * index order (`LIMIT` rows of an index range). Where a hop to a worker thread costs more
+   * than such a statement (SQLite), it is answered on the calling thread. One with more than
+   * MAX_BOUNDED_KEYS keys in a list parameter still goes to a worker.
    */
-  pointLookup?: boolean;
+  bounded?: boolean;
 }
 
-/** Keys up to which a point lookup stays on the calling thread (tens of microseconds). */
-export const MAX_POINT_LOOKUP_KEYS = 200;
+/** Keys up to which a bounded statement stays on the calling thread (tens of microseconds). */
+export const MAX_BOUNDED_KEYS = 200;
 
 /**
  * Where every loader reads: raw SQL with TypeORM's `:name` / `:...list` parameters, answered

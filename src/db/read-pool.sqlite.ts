@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { Piscina } from "piscina";
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
-import { countStatement, MAX_POINT_LOOKUP_KEYS, queryTimeoutError, SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
+import { countStatement, MAX_BOUNDED_KEYS, queryTimeoutError, SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
 import { SqliteStatements } from "./sqlite-statements";
 import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
 
@@ -206,8 +206,8 @@ class SqliteReadPool implements ReadDatabase {
   private readonly search: Lane;
   private probeConnection: Database.Database | undefined;
   /**
-   * Point lookups on the event loop: a handful of index probes take less time than handing a
-   * statement to a worker and waking the loop for its answer (twice per page, measured).
+   * Bounded statements on the event loop: a few index probes, or one page of an index range,
+   * take less time than handing the statement to a worker and waking the loop for its answer.
    */
   private readonly inline: SqliteStatements;
 
@@ -219,7 +219,7 @@ class SqliteReadPool implements ReadDatabase {
     const workerData: ReadWorkerData = { path: file, busyTimeoutMs: BUSY_TIMEOUT_MS };
     this.pages = new Lane(settings.poolSize, settings.maxQueue, workerData, 0);
     this.search = new Lane(settings.searchPoolSize, Math.min(settings.maxQueue, SEARCH_QUEUE_PER_THREAD * settings.searchPoolSize), workerData, SEARCH_NICE);
-    // Never waits for a lock (WAL readers only meet one during recovery): a busy lookup goes to
+    // Never waits for a lock (WAL readers only meet one during recovery): a busy statement goes to
     // a worker instead of stalling the loop.
     this.inline = new SqliteStatements(file, 0);
   }
@@ -232,7 +232,7 @@ class SqliteReadPool implements ReadDatabase {
   async query<Row>(sql: string, params: Record<string, unknown> = {}, options: ReadQueryOptions = {}): Promise<Row[]> {
     const [text, values] = this.writer.driver.escapeQueryWithParameters(sql, params, {});
     countStatement();
-    if (options.pointLookup && Object.values(params).every((v) => !Array.isArray(v) || v.length <= MAX_POINT_LOOKUP_KEYS)) {
+    if (options.bounded && Object.values(params).every((v) => !Array.isArray(v) || v.length <= MAX_BOUNDED_KEYS)) {
       try {
         return this.inline.all(text, values) as Row[];
       } catch (error) {

@@ -121,6 +121,11 @@ export interface ArticleWindow {
 export interface ArticlePageQuery {
   sql: string;
   params: Record<string, unknown>;
+  /**
+   * The page is read in index order and stops at its LIMIT, so its cost does not grow with the
+   * list (see ReadQueryOptions.bounded). Filters, other orders and previews may scan.
+   */
+  bounded: boolean;
   sortKey: (article: Article) => CursorKey;
 }
 
@@ -156,7 +161,9 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   } else {
     sql = `SELECT ${articleColumns((context.selection ?? FULL_SELECTION).lists)} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
   }
-  return { sql, params: conditions.params, sortKey: (article) => [sortValue(order, article), article.id] };
+  // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
+  const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
+  return { sql, params: conditions.params, bounded, sortKey: (article) => [sortValue(order, article), article.id] };
 }
 
 function hasFilter(spec: ArticleListSpec): boolean {
@@ -191,6 +198,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
         JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
       params,
+      bounded: true,
       sortKey,
     };
   }
@@ -202,6 +210,8 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
       JOIN articles a ON a.id = ranked.article_id JOIN authors au ON au.id = a.author_id
       WHERE ranked.window_row <= :pageLimit ORDER BY ranked.tag_id, ranked.window_row`,
     params,
+    // Ranks every live row of each tag before it keeps a page of each.
+    bounded: false,
     sortKey,
   };
 }

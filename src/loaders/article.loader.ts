@@ -97,7 +97,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return db.query(`SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { pointLookup: true });
+    return db.query(`SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { bounded: true });
   }
 
   // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.
@@ -145,7 +145,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
           const { first, after, orderBy } = groupKeys[0];
           const ids = [...new Set(groupKeys.map((k) => k.parentId))];
           const query = articlePageQuery(context, { parent: { kind, ids }, orderBy }, { first, after });
-          const rows = await db.query(query.sql, query.params);
+          const rows = await db.query(query.sql, query.params, { bounded: query.bounded });
           const byParent = new Map<number, Article[]>();
           const articles = readArticles(rows, authorById);
           rows.forEach((row, index) => {
@@ -262,7 +262,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function listArticles(filter: ArticleFilterValues | null | undefined, orderBy: ArticleOrder | null | undefined, window: ArticleWindow): Promise<Page<Article>> {
     const spec: ArticleListSpec = { filter, orderBy };
     const query = articlePageQuery(context, spec, window);
-    const rows = readArticles(await db.query(query.sql, query.params), authorById);
+    const rows = readArticles(await db.query(query.sql, query.params, { bounded: query.bounded }), authorById);
     if (keys) {
       keys.add(ENTITY_LISTS.article);
       recordFilter(keys, filter);

@@ -33,7 +33,7 @@ interface Window {
  * Authors and tags are small tables next to articles, but their lists may be ordered by how
  * many visible articles each has, so the count is computed under the same visibility rule.
  */
-const POINT_LOOKUP = { pointLookup: true } as const;
+const POINT_LOOKUP = { bounded: true } as const;
 
 export function createAuthorTagLoaders(context: ReadContext) {
   const { db, viewer, now } = context;

@@ -88,7 +88,8 @@ describe("a saturated read pool (SQLite)", { skip: TEST_ENGINE === "postgres" ? 
     const pending: Promise<Awaited<ReturnType<TestServer["gql"]>>>[] = [];
     for (let i = 0; i < 4; i++) {
       settled[i] = false;
-      pending.push(server.gql(`{ articles(first: ${i + 1}) { nodes { title } } }`).finally(() => (settled[i] = true)));
+      // By last update: a list the pool reads (newest-first pages are bounded and read on the loop).
+      pending.push(server.gql(`{ articles(first: ${i + 1}, orderBy: UPDATED_AT_DESC) { nodes { title } } }`).finally(() => (settled[i] = true)));
       for (let wait = 0; wait < 400 && reads.running <= i; wait++) await sleep(10);
     }
     assert.equal(reads.reader.queued, 3);
