@@ -237,10 +237,10 @@ async function main() {
     const countTimes: number[] = [];
     const matches: number[] = [];
     for (const q of queries.slice(0, 20)) {
-      await createLoaders({ db, viewer: anonymous, now: new Date() }).search(q, null, SearchOrder.RELEVANCE, { first: 20 });
+      await createLoaders({ db, entities: dataSource, viewer: anonymous, now: new Date() }).search(q, null, SearchOrder.RELEVANCE, { first: 20 });
     }
     for (const q of queries) {
-      const loaders = createLoaders({ db, viewer: anonymous, now: new Date() });
+      const loaders = createLoaders({ db, entities: dataSource, viewer: anonymous, now: new Date() });
       let start = process.hrtime.bigint();
       const page = await loaders.search(q, null, SearchOrder.RELEVANCE, { first: 20 });
       loaderTimes.push(Number(process.hrtime.bigint() - start) / 1e6);

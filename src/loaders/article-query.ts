@@ -105,10 +105,17 @@ export function buildConditions(context: ReadContext, spec: ArticleListSpec): Ar
 }
 
 /** Continues a date-ordered list after the cursor's (date, id), for lists and newest-first search. */
-export function addDateKeyset(context: ReadContext, conditions: ArticleConditions, sort: string, comparison: "<" | ">", after: string): void {
+export function addDateKeyset(
+  context: ReadContext,
+  conditions: ArticleConditions,
+  sort: string,
+  comparison: "<" | ">",
+  after: string,
+  idColumn = "a.id",
+): void {
   const [value, id] = decodeCursor(after);
   if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
-  conditions.where.push(`(${sort} ${comparison} :afterValue OR (${sort} = :afterValue AND a.id ${comparison} :afterId))`);
+  conditions.where.push(`(${sort} ${comparison} :afterValue OR (${sort} = :afterValue AND ${idColumn} ${comparison} :afterId))`);
   conditions.params.afterValue = timestampParam(context.db, new Date(value));
   conditions.params.afterId = id;
 }
@@ -166,7 +173,7 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   return { sql, params: conditions.params, bounded, sortKey: (article) => [sortValue(order, article), article.id] };
 }
 
-function hasFilter(spec: ArticleListSpec): boolean {
+export function hasFilter(spec: ArticleListSpec): boolean {
   return Object.values(spec.filter ?? {}).some((v) => v != null && (!Array.isArray(v) || v.length > 0));
 }
 

@@ -1,6 +1,7 @@
 import type DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
+import { timestampParam } from "../db/dialect";
 import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
@@ -11,6 +12,7 @@ import {
   addDateKeyset,
   ArticleOrder,
   buildConditions,
+  hasFilter,
   sortExpression,
   sortValue,
   type ArticleFilterValues,
@@ -75,31 +77,51 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
     if (!parsed) throw badInput("query has no searchable words", { query: "no searchable words" });
     const flat = buildFtsQuery(input);
     if (flat) assertPrefixesLongEnough(flat);
-    const match = await fts.prepareMatch((sql, params) => db.query(sql, params, { heavy: true }), db, parsed);
+    // The public without filters: visibility is the index row's live_at where the engine stores
+    // it, so matches are ranked and paged before any article row is read.
+    const publicOnly = context.viewer.kind === "anonymous" && !hasFilter({ filter });
+    const match = await fts.prepareMatch((sql, params) => db.query(sql, params, { heavy: true }), db, parsed, {
+      liveAt: publicOnly ? timestampParam(db, context.now) : undefined,
+    });
 
     const conditions = buildConditions(context, { filter });
     Object.assign(conditions.params, match.params);
     conditions.where.unshift("a.id = s.article_id");
-    // CROSS JOIN fixes the join order: from the matches to their articles. Left to choose, the
-    // planner walks all published articles by date and evaluates the MATCH once per article
-    // (hundreds of times slower on a large archive).
-    const from = `${match.source} s CROSS JOIN articles a JOIN authors au ON au.id = a.author_id ${conditions.joins.join(" ")}`;
 
     const newestSort = sortExpression(ArticleOrder.PUBLISHED_AT_DESC, context);
     let offset = 0;
     let orderSql: string;
+    // On live rows live_at is published_at, so the page's order is the same either way.
+    let pageOrderSql: string | null = null;
+    const pageWhere: string[] = [];
     if (orderBy === SearchOrder.NEWEST) {
-      if (window.after) addDateKeyset(context, conditions, newestSort, "<", window.after);
+      if (match.liveOnly) {
+        if (window.after) addDateKeyset(context, { where: pageWhere, params: conditions.params, joins: [] }, "m.live_at", "<", window.after, "m.article_id");
+        pageOrderSql = "m.live_at DESC, m.article_id DESC";
+      } else if (window.after) {
+        addDateKeyset(context, conditions, newestSort, "<", window.after);
+      }
       orderSql = `${newestSort} DESC, a.id DESC`;
     } else {
       offset = relevanceOffset(window.after);
       // Equal relevance (the same words as often in texts as long) goes to the newer article.
       orderSql = `s.rank, ${newestSort} DESC, a.id DESC`;
+      if (match.liveOnly) pageOrderSql = "m.rank, m.live_at DESC, m.article_id DESC";
     }
+    // CROSS JOIN fixes the join order: from the matches to their articles. Left to choose, the
+    // planner walks all published articles by date and evaluates the MATCH once per article
+    // (hundreds of times slower on a large archive). With live rows only, the page is cut from
+    // the matches first; the visibility condition still applies to its articles, so a live_at
+    // out of step with its article could shorten a page but never show a draft.
+    const matches = pageOrderSql
+      ? `(SELECT m.article_id, m.rank FROM ${match.source} m ${pageWhere.length > 0 ? `WHERE ${pageWhere.join(" AND ")}` : ""}
+          ORDER BY ${pageOrderSql} LIMIT :pageLimit OFFSET :pageOffset)`
+      : match.source;
+    const from = `${matches} s CROSS JOIN articles a JOIN authors au ON au.id = a.author_id ${conditions.joins.join(" ")}`;
     const where = conditions.where.join(" AND ");
     const params = { ...conditions.params, pageLimit: window.first + 1, pageOffset: offset };
     const sql = `SELECT ${ARTICLE_COLUMNS}, s.rank AS search_rank FROM ${from} WHERE ${where}
-      ORDER BY ${orderSql} LIMIT :pageLimit OFFSET :pageOffset`;
+      ORDER BY ${orderSql} LIMIT :pageLimit ${pageOrderSql ? "" : "OFFSET :pageOffset"}`;
     const rows = await run(sql, params, fts.isMatchError);
 
     const hits: SearchHitData[] = rows.map((row) => {
@@ -122,6 +144,11 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
     const countConditions = buildConditions(context, { filter });
     countConditions.where.unshift("a.id = s.article_id");
     const countNeedsAuthor = countConditions.where.some((w) => w.includes("au."));
+    const countSql = match.liveOnly
+      ? `SELECT COUNT(*) AS n FROM ${match.countSource} s`
+      : `SELECT COUNT(*) AS n FROM ${match.countSource} s CROSS JOIN articles a
+            ${countNeedsAuthor ? "JOIN authors au ON au.id = a.author_id" : ""} ${countConditions.joins.join(" ")}
+            WHERE ${countConditions.where.join(" AND ")}`;
     return {
       items,
       cursors,
@@ -129,9 +156,6 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
       hasPreviousPage: Boolean(window.after),
       totalCount: () =>
         (count ??= (async () => {
-          const countSql = `SELECT COUNT(*) AS n FROM ${match.countSource} s CROSS JOIN articles a
-            ${countNeedsAuthor ? "JOIN authors au ON au.id = a.author_id" : ""} ${countConditions.joins.join(" ")}
-            WHERE ${countConditions.where.join(" AND ")}`;
           const [row] = await run(countSql, { ...countConditions.params, ...match.params }, fts.isMatchError);
           return Number(row.n);
         })()),

@@ -10,6 +10,7 @@ import { ArticleSearchPostgres1732700000420 } from "./1732700000420-article-sear
 import { ArticleLiveIndex1732700000450 } from "./1732700000450-article-live-index";
 import { Webhooks1732700000600 } from "./1732700000600-webhooks";
 import { ContentChanges1732700000610 } from "./1732700000610-content-changes";
+import { ArticleSearchLiveAt1732700000620 } from "./1732700000620-article-search-live-at";
 
 /** Every migration in order; listed explicitly so the compiled server needs no file globbing. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   ArticleLiveIndex1732700000450,
   Webhooks1732700000600,
   ContentChanges1732700000610,
+  ArticleSearchLiveAt1732700000620,
 ];

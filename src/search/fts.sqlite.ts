@@ -128,13 +128,18 @@ export function matchSource(): string {
   return `(SELECT rowid AS article_id, rank AS rank FROM "${FTS_TABLE}" WHERE "${FTS_TABLE}" MATCH :searchMatch)`;
 }
 
-/** The derived table and its one parameter, as search-index.ts's FtsModule.prepareMatch. */
+/**
+ * The derived table and its one parameter, as search-index.ts's FtsModule.prepareMatch. FTS5
+ * holds no publication state, so `liveAt` is not applied (liveOnly false): the caller checks
+ * visibility on the articles.
+ */
 export async function prepareMatch(
   _query: unknown,
   _cacheKey: object,
   expression: SearchExpression,
-): Promise<{ source: string; countSource: string; params: Record<string, unknown> }> {
-  return { source: matchSource(), countSource: matchSource(), params: { searchMatch: toFts5Match(expression) } };
+  _options: { liveAt?: unknown } = {},
+): Promise<{ source: string; countSource: string; params: Record<string, unknown>; liveOnly: boolean }> {
+  return { source: matchSource(), countSource: matchSource(), params: { searchMatch: toFts5Match(expression) }, liveOnly: false };
 }
 
 /**

@@ -14,13 +14,17 @@ export interface FtsModule {
    * The matching part of a search: a derived table `source` `(article_id, rank)` (lower rank
    * better), `countSource` `(article_id)` for counting (no ranking work), and their `:named`
    * parameters. `query` runs any statement needed first (PostgreSQL counts corpus statistics
-   * for bm25, cached per `cacheKey`).
+   * for bm25, cached per `cacheKey`). With `liveAt` (a timestamp parameter), an engine whose
+   * index stores the publication instant keeps only the articles live at it and adds their
+   * `live_at` to `source` (liveOnly true); otherwise liveOnly is false and visibility is the
+   * caller's to check on the articles.
    */
   prepareMatch(
     query: NamedQuery,
     cacheKey: object,
     expression: SearchExpression,
-  ): Promise<{ source: string; countSource: string; params: Record<string, unknown> }>;
+    options?: { liveAt?: unknown },
+  ): Promise<{ source: string; countSource: string; params: Record<string, unknown>; liveOnly: boolean }>;
   /** True when a driver error is the engine refusing the query (never a bug elsewhere). */
   isMatchError: (error: unknown) => boolean;
   reindexRows(runner: Runner, articleIds: number[]): Promise<number>;

@@ -16,12 +16,12 @@ import { reindexArticles } from "../../src/search/search-index";
 type Viewer = "anonymous" | "contributor" | "editor";
 type Owner = "own" | "other";
 type State = "draft" | "scheduled" | "published" | "deleted";
-type Path = "byId" | "bySlug" | "articles" | "articlesAllStatuses" | "authorArticles" | "tagArticles" | "related" | "search";
+type Path = "byId" | "bySlug" | "articles" | "articlesAllStatuses" | "authorArticles" | "tagArticles" | "related" | "search" | "searchUnfiltered";
 
 const VIEWERS: Viewer[] = ["anonymous", "contributor", "editor"];
 const OWNERS: Owner[] = ["own", "other"];
 const STATES: State[] = ["draft", "scheduled", "published", "deleted"];
-const PATHS: Path[] = ["byId", "bySlug", "articles", "articlesAllStatuses", "authorArticles", "tagArticles", "related", "search"];
+const PATHS: Path[] = ["byId", "bySlug", "articles", "articlesAllStatuses", "authorArticles", "tagArticles", "related", "search", "searchUnfiltered"];
 /** Paths where a viewer asks for one article directly or asks for deleted ones by status. */
 const DIRECT: Path[] = ["byId", "bySlug", "articlesAllStatuses"];
 
@@ -117,6 +117,19 @@ describe("visibility matrix: every read path × draft/scheduled/published/delete
         counts.totalCount = data.search.totalCount;
         break;
       }
+      case "searchUnfiltered": {
+        // Without a filter the public's search checks visibility on the index row (live_at on
+        // PostgreSQL), previewers' on the article; both orders, as they page differently. Only
+        // the matrix articles are indexed, so the counts are theirs.
+        const data = await ask(`{
+          relevance: search(query: "paragraf", first: 100) { nodes { article { id } } totalCount }
+          newest: search(query: "paragraf", first: 100, orderBy: NEWEST) { nodes { article { id } } totalCount } }`);
+        add(data.relevance.nodes.map((n: { article: { id: string } }) => n.article));
+        add(data.newest.nodes.map((n: { article: { id: string } }) => n.article));
+        counts.totalCount = data.relevance.totalCount;
+        counts.newestTotalCount = data.newest.totalCount;
+        break;
+      }
       case "related": {
         const data = await ask(`query ($id: ID) { article(id: $id) { related(first: 20) { article { id } reason } } }`, { id: String(root.id) });
         add(data.article.related.map((r: { article: { id: string } }) => r.article));
@@ -133,6 +146,8 @@ describe("visibility matrix: every read path × draft/scheduled/published/delete
       case "articlesAllStatuses":
       case "search":
         return { totalCount: count(OWNERS) };
+      case "searchUnfiltered":
+        return { totalCount: count(OWNERS), newestTotalCount: count(OWNERS) };
       case "authorArticles":
         return Object.fromEntries(OWNERS.flatMap((o) => [[`${o}.articleCount`, count([o])], [`${o}.totalCount`, count([o])]]));
       case "tagArticles":
@@ -192,11 +207,24 @@ describe("scheduling through publishArticle and the clock", () => {
     );
     assert.deepEqual(scheduled.body.data.publishArticle, { status: "SCHEDULED", publishedAt: at.toISOString() });
 
-    const publicQuery = `{ article(slug: "terbit-nanti") { status } articles(first: 5) { totalCount } }`;
-    assert.deepEqual((await server.gql(publicQuery)).body.data, { article: null, articles: { totalCount: 0 } });
+    const publicQuery = `{ article(slug: "terbit-nanti") { status } articles(first: 5) { totalCount }
+      search(query: "paragraf", first: 5) { totalCount nodes { article { slug } } } }`;
+    const hidden = { article: null, articles: { totalCount: 0 }, search: { totalCount: 0, nodes: [] } };
+    const shown = { article: { status: "PUBLISHED" }, articles: { totalCount: 1 }, search: { totalCount: 1, nodes: [{ article: { slug: "terbit-nanti" } }] } };
+    assert.deepEqual((await server.gql(publicQuery)).body.data, hidden);
     server.clock.advance(3 * HOUR - 60_000);
-    assert.deepEqual((await server.gql(publicQuery)).body.data, { article: null, articles: { totalCount: 0 } }, "a minute early");
+    assert.deepEqual((await server.gql(publicQuery)).body.data, hidden, "a minute early");
     server.clock.advance(60_000);
-    assert.deepEqual((await server.gql(publicQuery)).body.data, { article: { status: "PUBLISHED" }, articles: { totalCount: 1 } });
+    assert.deepEqual((await server.gql(publicQuery)).body.data, shown);
+
+    // Unpublishing and deleting reach the search index in the same write (live_at on PostgreSQL).
+    const unpublished = await server.gql(`mutation ($id: ID!) { unpublishArticle(id: $id) { status } }`, { id: String(draft.id) }, headers);
+    assert.deepEqual(unpublished.body.data.unpublishArticle, { status: "DRAFT" });
+    assert.deepEqual((await server.gql(publicQuery)).body.data, hidden, "unpublished");
+    await server.gql(`mutation ($id: ID!) { publishArticle(id: $id) { status } }`, { id: String(draft.id) }, headers);
+    assert.deepEqual((await server.gql(publicQuery)).body.data, shown, "published again");
+    const deleted = await server.gql(`mutation ($id: ID!) { deleteArticle(id: $id) { id } }`, { id: String(draft.id) }, headers);
+    assert.equal(deleted.body.errors, undefined, JSON.stringify(deleted.body.errors));
+    assert.deepEqual((await server.gql(publicQuery)).body.data, hidden, "deleted");
   });
 });

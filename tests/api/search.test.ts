@@ -10,6 +10,7 @@ import type { Author } from "../../src/entities/author.entity";
 import type { Tag } from "../../src/entities/tag.entity";
 import { parsePage } from "../../src/import/page-parser";
 import { slugify } from "../../src/lib/slug";
+import { ArticleSearchLiveAt1732700000620 } from "../../src/migrations/1732700000620-article-search-live-at";
 import { reindexArticles } from "../../src/search/search-index";
 import { onlyOn, onPostgres, sqlQuery } from "../support/database";
 import { makeArticle, makeAuthor, makeTag } from "../support/factories";
@@ -275,6 +276,14 @@ describe("search API", () => {
     assert.ok(Number(totals.documents) > 30);
   });
 
+  it("keeps each index row's live_at equal to its article's live instant through every write (PostgreSQL)", onlyOn("postgres"), async () => {
+    // The public's search takes visibility from article_search.live_at alone.
+    const drift = await server.dataSource.query(`
+      SELECT s.article_id, s.live_at FROM article_search s LEFT JOIN articles a ON a.id = s.article_id
+      WHERE s.live_at IS DISTINCT FROM CASE WHEN a.status = 'published' AND a.deleted_at IS NULL THEN a.published_at END`);
+    assert.deepEqual(drift, []);
+  });
+
   it("answers hostile input with a result or BAD_USER_INPUT, never a 500 or FTS text", async () => {
     const inputs = [
       '"', '""', '"senjata', 'senjata"', "'", "*", "**", "senjata*", "*senjata", "-", "-senjata", "NOT", "NOT senjata", "OR", "AND",
@@ -328,6 +337,44 @@ describe("search highlight configuration", () => {
       await indexAll(server.dataSource, [article]);
       const res = await server.gql(`{ search(query: "goreng") { nodes { snippet } } }`);
       assert.equal(res.body.data.search.nodes[0].snippet, "Enak. Nasi [[goreng]] kampung &lt;pedas&gt;.");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("search live_at migration (PostgreSQL)", () => {
+  it("fills live_at on a database indexed before it, and the public's search reads it", onlyOn("postgres"), async () => {
+    const server = await startTestServer();
+    try {
+      const ds = server.dataSource;
+      const now = server.clock.now().getTime();
+      const hour = 3_600_000;
+      const states = {
+        draft: await makeArticle(ds, { slug: "lama-draft", body: "Arsip lama.", status: "draft", publishedAt: null }),
+        scheduled: await makeArticle(ds, { slug: "lama-scheduled", body: "Arsip lama.", publishedAt: new Date(now + hour) }),
+        published: await makeArticle(ds, { slug: "lama-published", body: "Arsip lama.", publishedAt: new Date(now - hour) }),
+        deleted: await makeArticle(ds, { slug: "lama-deleted", body: "Arsip lama.", publishedAt: new Date(now - 2 * hour), deletedAt: new Date(now - hour) }),
+      };
+      await indexAll(ds, Object.values(states));
+      // The index as a database had it before the migration, with content.
+      await ds.query(`ALTER TABLE article_search DROP COLUMN live_at`);
+      const runner = ds.createQueryRunner();
+      try {
+        await new ArticleSearchLiveAt1732700000620().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const rows: { article_id: number; live_at: Date | null }[] = await ds.query(`SELECT article_id, live_at FROM article_search`);
+      const liveAt = Object.fromEntries(rows.map((r) => [Number(r.article_id), r.live_at?.toISOString() ?? null]));
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(states).map(([state, article]) => [state, liveAt[article.id]])),
+        { draft: null, scheduled: new Date(now + hour).toISOString(), published: new Date(now - hour).toISOString(), deleted: null },
+      );
+      const found = async () => (await server.gql(`{ search(query: "arsip") { totalCount nodes { article { slug } } } }`)).body.data.search;
+      assert.deepEqual(await found(), { totalCount: 1, nodes: [{ article: { slug: "lama-published" } }] });
+      server.clock.advance(hour);
+      assert.deepEqual(await found(), { totalCount: 2, nodes: [{ article: { slug: "lama-scheduled" } }, { article: { slug: "lama-published" } }] });
     } finally {
       await server.close();
     }
