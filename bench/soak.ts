@@ -194,7 +194,7 @@ async function main() {
   const db = new Database(dbFile, { readonly: true });
   const now = new Date().toISOString().replace("T", " ").replace("Z", "");
   const articles = db.prepare(`SELECT id, slug, title FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= ? ORDER BY random() LIMIT 2000`).all(now) as { id: number; slug: string; title: string }[];
-  const tags = (db.prepare(`SELECT slug FROM tags ORDER BY tagged_count DESC LIMIT 300`).all() as { slug: string }[]).map((r) => r.slug);
+  const tags = (db.prepare(`SELECT slug FROM tags ORDER BY live_count DESC LIMIT 300`).all() as { slug: string }[]).map((r) => r.slug);
   db.close();
   // What readers type: mostly a few words of a headline they half remember, sometimes one word.
   // (A single word of the synthetic vocabulary matches most of the archive: the costly case.)
