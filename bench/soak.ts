@@ -120,9 +120,11 @@ async function startServer(dbFile: string, port: number, metricsToken: string): 
       DATABASE_URL: `sqlite:${dbFile}`,
       PORT: String(port),
       METRICS_TOKEN: metricsToken,
-      // One client address sends everything; the limiter would refuse most of it.
+      // One client address sends everything, standing for many readers; the limiter and the
+      // per-client cap on searches in flight would refuse what many clients may send.
       RATE_LIMIT_ADDRESS_PER_MINUTE: "0",
       RATE_LIMIT_TOKEN_PER_MINUTE: "0",
+      RATE_LIMIT_EXPENSIVE_CONCURRENCY: "0",
       WEB_CONCURRENCY: "1",
     },
     // The request log goes to SOAK_LOG (or nowhere), but the server writes it either way, as in production.
