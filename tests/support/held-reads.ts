@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../../src/config";
 import { openReadDatabase, type ReadDatabase } from "../../src/db/read-database";
+import { readerWithHook } from "./slow-reads";
 
 export interface HeldReads {
   /** Pass as `app.readDatabase` to startTestServer. */
@@ -47,27 +48,16 @@ export function heldReads(): HeldReads {
       });
     },
     async open(config, writer) {
-      const db = await openReadDatabase(config, writer);
-      return {
-        dialect: db.dialect,
-        get queued() {
-          return db.queued;
-        },
-        probe: (ms) => db.probe(ms),
-        close: () => db.close(),
-        async query(sql, params, options) {
-          if (gate) {
-            held++;
-            for (const check of [...watchers]) check();
-            try {
-              await gate;
-            } finally {
-              held--;
-            }
-          }
-          return db.query(sql, params, options);
-        },
-      };
+      return readerWithHook(await openReadDatabase(config, writer), async () => {
+        if (!gate) return;
+        held++;
+        for (const check of [...watchers]) check();
+        try {
+          await gate;
+        } finally {
+          held--;
+        }
+      });
     },
   };
 }

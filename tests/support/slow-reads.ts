@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../../src/config";
-import { openReadDatabase, type ReadDatabase } from "../../src/db/read-database";
+import { openReadDatabase, type ReadDatabase, type ReadQueryOptions } from "../../src/db/read-database";
 
 /**
  * A statement that really is slow (counts to `rows` in a recursive CTE, about a second for
@@ -9,6 +9,25 @@ import { openReadDatabase, type ReadDatabase } from "../../src/db/read-database"
  */
 export const slowSql = (rows = 3_000_000) =>
   `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${rows}) SELECT count(*) AS n FROM c`;
+
+/**
+ * The real reader with `before` awaited ahead of every statement: how a test slows or holds
+ * reads without replacing the database underneath.
+ */
+export function readerWithHook(db: ReadDatabase, before: (sql: string, options?: ReadQueryOptions) => Promise<void>): ReadDatabase {
+  return {
+    dialect: db.dialect,
+    get queued() {
+      return db.queued;
+    },
+    probe: (ms) => db.probe(ms),
+    close: () => db.close(),
+    async query(sql, params, options) {
+      await before(sql, options);
+      return db.query(sql, params, options);
+    },
+  };
+}
 
 export interface SlowReads {
   /** Pass as `app.readDatabase` to startTestServer. */
@@ -38,25 +57,15 @@ export function slowReads(slow: (sql: string) => boolean, rows?: number): SlowRe
     async open(config, writer) {
       const db = await openReadDatabase(config, writer);
       inner = db;
-      return {
-        dialect: db.dialect,
-        get queued() {
-          return db.queued;
-        },
-        probe: (ms) => db.probe(ms),
-        close: () => db.close(),
-        async query(sql, params, options) {
-          if (slow(sql)) {
-            running++;
-            try {
-              await db.query(slowSql(rows), {}, options);
-            } finally {
-              running--;
-            }
-          }
-          return db.query(sql, params, options);
-        },
-      };
+      return readerWithHook(db, async (sql, options) => {
+        if (!slow(sql)) return;
+        running++;
+        try {
+          await db.query(slowSql(rows), {}, options);
+        } finally {
+          running--;
+        }
+      });
     },
   };
 }
