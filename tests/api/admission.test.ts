@@ -144,7 +144,8 @@ describe("rate limits in Redis", async () => {
   );
   const prefix = `content-api-test:${randomBytes(6).toString("hex")}`;
   // One point per 10 s and a reserve of 2: four quick requests are 200, 200, 200, 429 on any machine.
-  const env = { RATE_LIMIT_ADDRESS_PER_MINUTE: "6", RATE_LIMIT_ADDRESS_BURST: "3", TRUST_PROXY: "true", RATE_LIMIT_REDIS_PREFIX: prefix };
+  // The response cache shares the Redis too: its keys go under the test's prefix as well, so the cleanup below takes them.
+  const env = { RATE_LIMIT_ADDRESS_PER_MINUTE: "6", RATE_LIMIT_ADDRESS_BURST: "3", TRUST_PROXY: "true", RATE_LIMIT_REDIS_PREFIX: prefix, REDIS_KEY_PREFIX: `${prefix}:` };
   after(async () => {
     if (available) {
       const keys = await probe.keys(`${prefix}*`);
