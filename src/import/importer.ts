@@ -6,7 +6,7 @@ import { timestampParam, toDate } from "../db/dialect";
 import { queryNamed } from "../db/named-sql";
 import { writeTransaction } from "../db/write-lock";
 import { personOrTagKeys, recordContentEvent, type ContentEventType } from "../events/content-events";
-import { Article, type StoredArticleStatus } from "../entities/article.entity";
+import { Article } from "../entities/article.entity";
 import { formatIndonesianDate } from "../lib/indonesian-date";
 import { slugify } from "../lib/slug";
 import { countWords } from "../lib/text";
@@ -143,17 +143,9 @@ function lineOf(page: string, text: string): number {
   return index < 0 ? 1 : index + 1;
 }
 
-interface PageFields {
-  slug: string;
-  title: string;
-  lead: string;
-  body: string;
-  featuredImageUrl: string | null;
-  featuredImageCaption: string | null;
-  status: StoredArticleStatus;
+/** An article's columns as a page gives them: its author and tags by name, not yet by id, and always a date. */
+interface PageFields extends Omit<ArticleColumns, "authorId" | "publishedAt"> {
   publishedAt: Date;
-  timeZone: string;
-  wordCount: number;
   authorName: string;
   authorSlug: string;
   tags: { slug: string; name: string }[];

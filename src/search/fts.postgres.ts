@@ -32,6 +32,7 @@ import { onWriteCommitted } from "../db/write-lock";
 import type { SearchExpression, SearchPhrase } from "./fts-query";
 import { COLUMN_WEIGHTS } from "./fts.sqlite";
 import { stemText } from "./indonesian-stemmer";
+import { chunks } from "../lib/chunks";
 
 export const SEARCH_TABLE = "article_search";
 /**
@@ -176,12 +177,6 @@ class TermDeltas {
     const gone = changed.filter(([lexeme, delta]) => delta < 0 && lexeme !== TOTALS).map(([lexeme]) => lexeme);
     if (gone.length > 0) await runner.query(`DELETE FROM "${TERMS_TABLE}" WHERE lexeme = ANY($1::text[]) AND documents <= 0`, [gone]);
   }
-}
-
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 interface SourceRow {

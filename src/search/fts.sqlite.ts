@@ -19,6 +19,7 @@
 import type { EntityManager, QueryRunner } from "typeorm";
 import { toFts5Match, type SearchExpression } from "./fts-query";
 import { stemText } from "./indonesian-stemmer";
+import { chunks } from "../lib/chunks";
 
 export const FTS_TABLE = "article_search";
 
@@ -54,12 +55,6 @@ export async function createSearchTable(runner: Runner): Promise<void> {
 
 export async function dropSearchTable(runner: Runner): Promise<void> {
   await runner.query(`DROP TABLE IF EXISTS "${FTS_TABLE}"`);
-}
-
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 interface SourceRow {
