@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
+import { ADMIN_URL, postgresAnswers } from "./database";
 import { startTestServer, type TestServer } from "./server";
 
 /**
  * Runs a test file's scenarios on both engines: a fresh SQLite file, and a PostgreSQL database
  * created for the run and dropped after (skipped, with the reason, when no PostgreSQL answers).
  */
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const POSTGRES_ADMIN_URL = ADMIN_URL;
 
 export type Engine = "sqlite" | "postgres";
 export const ENGINES: readonly Engine[] = ["sqlite", "postgres"];
@@ -14,16 +15,7 @@ export const ENGINES: readonly Engine[] = ["sqlite", "postgres"];
 let reachable: Promise<boolean> | undefined;
 
 export function postgresReachable(): Promise<boolean> {
-  reachable ??= (async () => {
-    const client = new Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.end();
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  reachable ??= postgresAnswers();
   return reachable;
 }
 

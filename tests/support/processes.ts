@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { Client } from "pg";
+import { createPostgresDatabase as createDatabase, dropDatabase } from "./database";
 import { MAIN_COMMAND, PROJECT_ROOT } from "./seed-cli";
 
 /**
@@ -77,43 +76,12 @@ export async function startServerProcess(databaseUrl: string, extra: Record<stri
   };
 }
 
-export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export { postgresAnswers } from "./database";
 
-export async function postgresAnswers(adminUrl = TEST_POSTGRES_URL): Promise<boolean> {
-  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A PostgreSQL database of its own, created on the test server and dropped by `drop()`. */
-export async function createPostgresDatabase(label: string, adminUrl = TEST_POSTGRES_URL): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `content_${label}_${randomBytes(6).toString("hex")}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+/** An empty PostgreSQL database on the test server (see tests/support/database.ts), and how to drop it. */
+export async function createPostgresDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = await createDatabase(label);
+  return { url, drop: () => dropDatabase(url) };
 }
 
 /** Runs `calls` with at most `concurrency` in flight, returning results in call order. */
