@@ -11,6 +11,7 @@ import http from "node:http";
 import Database from "better-sqlite3";
 import { Pool } from "pg";
 import { toDate } from "../src/db/dialect";
+import { CONNECTION_OPTIONS } from "../src/db/read-pool.postgres";
 import { formatArticleDate } from "../src/lib/indonesian-date";
 import { excerptOf, paragraphsOf } from "../src/lib/text";
 
@@ -41,7 +42,7 @@ function sqliteStore(file: string): Store {
 }
 
 function postgresStore(url: string): Store {
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const pool = new Pool({ connectionString: url, max: 10, options: CONNECTION_OPTIONS });
   const compiled = new Map<string, { text: string; names: string[] }>();
   return {
     postgres: true,
@@ -88,7 +89,7 @@ const SQL = {
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = :id),
   tag_live AS (SELECT t.id AS tag_id, t.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = t.id AND lf.live_at > :now) AS live
     FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)),
-  tag_weights AS (SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live),
+  tag_weights AS MATERIALIZED (SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live),
   tag_pool AS MATERIALIZED (${POOL}),
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
     FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = :id AND r.related_id <> r.article_id AND ${LIVE}),

@@ -260,7 +260,6 @@ async function prepare(engine: Engine, workDir: string): Promise<Prepared> {
   seed(url.toString());
   const db = new Client({ connectionString: url.toString() });
   await db.connect();
-  await db.query("ANALYZE");
   const liveSlugs = (await db.query(LIVE_SLUGS.replace("$now", "$1"), [new Date()])).rows.map((r) => r.slug as string);
   const tagSlugs = (await db.query(TAG_SLUGS)).rows.map((r) => r.slug as string);
   await db.end();

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { loadConfig } from "../config";
 import { openDatabase } from "../db/data-source";
 import { writeTransaction } from "../db/write-lock";
-import { ftsModuleFor } from "../db/dialect";
+import { ftsModuleFor, refreshPlannerStatistics } from "../db/dialect";
 
 /**
  * `npm run search:reindex`: rebuilds the whole full-text index from the articles table, e.g.
@@ -24,6 +24,7 @@ async function main() {
         }
       }),
     );
+    await refreshPlannerStatistics(dataSource);
     const seconds = (Date.now() - started) / 1000;
     console.log(`search index rebuilt: ${rows} articles in ${seconds.toFixed(1)} s (${Math.round(rows / Math.max(seconds, 0.001))} articles/s)`);
   } finally {

@@ -22,6 +22,7 @@ import { migrations } from "../migrations";
 import { applySchemaForms } from "./schema-forms";
 import { withStartupLock } from "./startup-lock";
 import { StatementCountingLogger } from "./statement-counter";
+import { CONNECTION_OPTIONS } from "./read-pool.postgres";
 import { WRITER_WAIT_MS } from "./write-lock";
 
 export const entities = [Author, Tag, Article, ArticleTag, ArticleRelated, ApiToken, ArticleRevision, ArticlePendingLink, Webhook, WebhookDelivery, WebhookPublishSchedule];
@@ -52,7 +53,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
     pg.defaults.parseInputDatesAsUTC = true;
     // A bounded wait for a connection: an unreachable server fails the request (503) instead
     // of holding it forever.
-    return new ContentDataSource({ ...common, type: "postgres", url: database.url, connectTimeoutMS: 10_000 });
+    return new ContentDataSource({ ...common, type: "postgres", url: database.url, connectTimeoutMS: 10_000, extra: { options: CONNECTION_OPTIONS } });
   }
   if (database.path !== ":memory:") fs.mkdirSync(path.dirname(database.path), { recursive: true });
   if (database.driver === "better-sqlite3") {

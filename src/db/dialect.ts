@@ -150,6 +150,19 @@ export function writeConcurrency(source: DialectSource): WriteConcurrency {
 }
 
 /**
+ * After a bulk load, what a live database gets from autovacuum in its own time: PostgreSQL's
+ * planner statistics and visibility map. Until then it misjudges how many rows a tag holds,
+ * reads whole tags where an index would stop at the newest 200, and passes JIT thresholds with
+ * cost estimates far above what the statements do. VACUUM runs outside any transaction. SQLite
+ * gets nothing: its statements are written for its plans without statistics, and ANALYZE
+ * there would change them.
+ */
+export async function refreshPlannerStatistics(dataSource: DataSource): Promise<void> {
+  if (!isPostgres(dataSource)) return;
+  await dataSource.query("VACUUM (ANALYZE) articles, article_tags, article_search, article_related, authors, tags");
+}
+
+/**
  * How instances starting together keep from migrating twice (src/db/startup-lock.ts). A
  * PostgreSQL database is shared by every instance: `advisory-lock`. A SQLite file is owned by
  * one process and TypeORM's one connection runs the migrations in order: `none`.

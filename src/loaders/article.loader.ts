@@ -215,7 +215,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       tag_live AS (
         SELECT t.id AS tag_id, ${liveTagCountSql("t", "poolNow")} AS live FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)
       ),
-      tag_weights AS (
+      tag_weights AS MATERIALIZED (
         SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live
       ),
       tag_pool AS MATERIALIZED (${relatedPoolSql(hasLateralJoin(db))}),

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { systemClock, type Clock } from "../clock";
-import { timestampParam, withPageCache } from "../db/dialect";
+import { refreshPlannerStatistics, timestampParam, withPageCache } from "../db/dialect";
 import { writeTransaction } from "../db/write-lock";
 import { ALL_KEYS, recordContentEvent } from "../events/content-events";
 import { slugify } from "../lib/slug";
@@ -285,6 +285,7 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
     }
   });
 
+  await refreshPlannerStatistics(dataSource);
   const seconds = (performance.now() - started) / 1_000;
   return {
     articles: total,

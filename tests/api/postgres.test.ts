@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { projectRoot } from "../../src/config";
+import { loadConfig, projectRoot } from "../../src/config";
+import { openPostgresReadPool } from "../../src/db/read-pool.postgres";
 import { importPages } from "../../src/import/importer";
 import { onlyOn } from "../support/database";
 import { bearer, Role } from "../support/editorial";
@@ -66,5 +67,17 @@ describe("the sample archive on PostgreSQL (PostgreSQL)", onlyOn("postgres"), ()
     assert.deepEqual(published.body.data, { publishArticle: { status: "PUBLISHED" } });
     const read = await server.gql(`query($slug: String!) { article(slug: $slug) { paragraphs tags { slug } } }`, { slug });
     assert.deepEqual(read.body.data.article, { paragraphs: ["Satu.", "Dua."], tags: [{ slug: "rusia" }] });
+  });
+
+  it("opens its connections with JIT off, the writer's and the read pool's", async () => {
+    const [writer] = await server.dataSource.query("SHOW jit");
+    assert.equal(writer.jit, "off");
+    const reads = await openPostgresReadPool(server.dbFile, loadConfig({ DATABASE_URL: server.dbFile }).reads);
+    try {
+      const [reader] = await reads.query<{ jit: string }>("SHOW jit");
+      assert.equal(reader.jit, "off");
+    } finally {
+      await reads.close();
+    }
   });
 });
