@@ -1,17 +1,16 @@
 import "reflect-metadata";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/db/data-source";
 import { SEARCH_TABLE, TERMS_TABLE } from "../../src/search/fts.postgres";
 import { FTS_TABLE } from "../../src/search/fts.sqlite";
-import { engineSkip, POSTGRES_ADMIN_URL } from "../support/engines";
+import { createPostgresDatabase, dropDatabase } from "../support/database";
+import { engineSkip } from "../support/engines";
 
 /**
  * Migrations write the DDL; the entities must describe the same tables, columns and indexes, so
@@ -108,22 +107,16 @@ describe("entities match the migrated schema", () => {
   it("on PostgreSQL", async (t) => {
     const skip = await engineSkip("postgres");
     if (skip) return t.skip(skip);
-    const database = `content_test_${randomBytes(6).toString("hex")}`;
-    const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
+    const url = await createPostgresDatabase("schema_sync");
     try {
-      const url = new URL(POSTGRES_ADMIN_URL);
-      url.pathname = `/${database}`;
-      const dataSource = await openDatabase(loadConfig({ DATABASE_URL: url.toString() }).database);
+      const dataSource = await openDatabase(loadConfig({ DATABASE_URL: url }).database);
       try {
         await assertInSync(dataSource);
       } finally {
         await dataSource.destroy();
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-      await admin.end();
+      await dropDatabase(url);
     }
   });
 });
