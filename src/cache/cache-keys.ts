@@ -1,5 +1,5 @@
 import type DataLoader from "dataloader";
-import { ARTICLE_LISTS_KEY, articlesOfKey, entityKey, kindKey, listKeyOf } from "../events/content-events";
+import { ARTICLE_LISTS_KEY, articlesOfKey, cardKey, entityKey, kindKey, listKeyOf } from "../events/content-events";
 
 /**
  * The keys one response depends on, filled by the request's loaders as they read: entity keys
@@ -43,7 +43,7 @@ export function recordFound(keys: Set<string>, kind: "article" | "author" | "tag
   keys.add(found ? entityKey(kind, found.id) : ENTITY_LISTS[kind]);
 }
 
-export { articlesOfKey, entityKey, kindKey };
+export { articlesOfKey, cardKey, entityKey, kindKey };
 
 export interface KeyHeaderOptions {
   /** `Surrogate-Key` (Fastly, Varnish xkey-style) or `Cache-Tag` (Cloudflare), or another name. */
@@ -56,7 +56,7 @@ export interface KeyHeaderOptions {
 
 /** Groups of keys, each with the broader key every change in the group also sends. */
 const COLLAPSE: { match: RegExp; to: string }[] = [
-  { match: /^article:\d+$/, to: kindKey("article") },
+  { match: /^article:\d+(:card)?$/, to: kindKey("article") },
   { match: /^(author|tag):\d+:articles$/, to: ARTICLE_LISTS_KEY },
   { match: /^tag:\d+$/, to: kindKey("tag") },
   { match: /^author:\d+$/, to: kindKey("author") },

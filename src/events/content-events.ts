@@ -47,6 +47,13 @@ export const ALL_KEYS = "*";
 
 /** The key of one entity's own cached answers. */
 export const entityKey = (entity: "article" | "author" | "tag", id: number): string => `${entity}:${id}`;
+/**
+ * The key of an article's card: what a reference to it elsewhere shows (slug, title, date,
+ * image, author, tags), as a related link or a list entry of titles. An answer that shows an
+ * article only as a card depends on this key instead of `article:<id>`, so an edit of its lead
+ * or body keeps the pages that merely link to it.
+ */
+export const cardKey = (articleId: number): string => `article:${articleId}:card`;
 /** The key of the lists an entity's articles appear in (tag and author pages, their counts). */
 export const articlesOfKey = (entity: "author" | "tag", id: number): string => `${entity}:${id}:articles`;
 /** Any article list or count whose membership or order can change: home page, filters, related pools. */
@@ -89,18 +96,27 @@ function listedAt(m: ArticleMembership | null, now: Date | undefined): boolean {
   return m.status === "published" && m.deletedAt === null && m.publishedAt !== null && m.publishedAt.getTime() <= now.getTime();
 }
 
+/** What an article write changed besides membership: its text, and what its card shows. */
+export interface ArticleChange {
+  text: boolean;
+  /** Slug, title, image, date or author; unknown counts as changed. */
+  card?: boolean;
+}
+
 /**
- * Keys an article write makes stale. Its own key always; the lists it was or is now in only
- * when membership or order can have changed (status, date, deletion, author, tags, slug);
- * search when its text or membership changed. Given `now`, only an article the public lists
- * before or after the write touches lists and search: a draft's edits stay with its own key,
- * and a schedule reaches the lists at its instant (src/cache/schedule-watch.ts).
+ * Keys an article write makes stale. Its own key always; its card's when the card changed;
+ * the lists it was or is now in only when membership or order can have changed (status, date,
+ * deletion, author, tags, slug); search when its text or membership changed. Given `now`, only
+ * an article the public lists before or after the write touches lists, cards and search: a
+ * draft's edits stay with its own key, and a schedule reaches the lists at its instant
+ * (src/cache/schedule-watch.ts).
  */
-export function articleChangeKeys(before: ArticleMembership | null, after: ArticleMembership, textChanged: boolean, now?: Date): string[] {
+export function articleChangeKeys(before: ArticleMembership | null, after: ArticleMembership, changed: ArticleChange, now?: Date): string[] {
   const keys = new Set<string>([entityKey("article", after.id)]);
   const public_ = listedAt(before, now) || listedAt(after, now);
   if (now && !public_) return [...keys];
   const membershipChanged = before === null || membershipSignature(before) !== membershipSignature(after);
+  if (membershipChanged || changed.card !== false) keys.add(cardKey(after.id));
   if (membershipChanged) {
     keys.add(ARTICLE_LISTS_KEY);
     keys.add(SEARCH_KEY);
@@ -109,7 +125,7 @@ export function articleChangeKeys(before: ArticleMembership | null, after: Artic
       for (const tagId of m.tagIds) keys.add(articlesOfKey("tag", tagId));
     }
   }
-  if (textChanged) keys.add(SEARCH_KEY);
+  if (changed.text) keys.add(SEARCH_KEY);
   return [...keys];
 }
 

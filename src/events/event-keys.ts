@@ -62,7 +62,7 @@ export interface WentLive {
 export async function goLiveKeys(runner: Runner, articles: readonly WentLive[]): Promise<string[]> {
   const keys = new Set<string>([kindKey("article")]);
   for (const a of articles) {
-    for (const key of articleChangeKeys(null, { id: a.id, authorId: a.authorId, tagIds: a.tagIds, status: "published", publishedAt: null, deletedAt: null }, false)) {
+    for (const key of articleChangeKeys(null, { id: a.id, authorId: a.authorId, tagIds: a.tagIds, status: "published", publishedAt: null, deletedAt: null }, { text: false })) {
       keys.add(key);
     }
   }

@@ -11,6 +11,7 @@ import { formatIndonesianDate } from "../lib/indonesian-date";
 import { slugify } from "../lib/slug";
 import { countWords } from "../lib/text";
 import {
+  articleChangeOf,
   insertArticle,
   lockArticleBySlug,
   membershipOf,
@@ -264,7 +265,7 @@ async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun:
     await setArticleTags(manager, created.id, wantedTagIds);
     await reindexArticles(manager, [created.id]);
     const resolved = await resolve(created);
-    await recordArticleChange(manager, importEventType(null, isLive(created)), null, created, true, now);
+    await recordArticleChange(manager, importEventType(null, isLive(created)), null, created, { text: true, card: true }, now);
     return { articleId: created.id, outcome: "created", deleted: false, resolved };
   }
 
@@ -293,8 +294,7 @@ async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun:
   if (tracked) await recordRevision(manager, saved, "import", IMPORTER, saved.updatedAt);
   await reindexArticles(manager, [existing.id]);
   const resolved = await resolve(saved);
-  const textChanged = existing.title !== columns.title || existing.lead !== columns.lead || existing.body !== columns.body;
-  await recordArticleChange(manager, importEventType(isLive(existing), isLive(saved)), before, saved, textChanged, now);
+  await recordArticleChange(manager, importEventType(isLive(existing), isLive(saved)), before, saved, articleChangeOf(existing, saved), now);
   return { articleId: existing.id, outcome: "updated", deleted, resolved };
 }
 
@@ -400,7 +400,7 @@ async function resolveRelated(dataSource: DataSource, imported: ImportedPage[], 
       // Clients that sync by updatedAt must see that the related list moved.
       const saved = await updateArticleRow(manager, article, {}, clock.now());
       if (tracked) await recordRevision(manager, saved, "related", IMPORTER, saved.updatedAt);
-      await recordArticleChange(manager, "article.updated", before, saved, false, clock.now());
+      await recordArticleChange(manager, "article.updated", before, saved, { text: false, card: false }, clock.now());
     });
   }
 }

@@ -25,6 +25,8 @@ export enum BodyNeed {
   FULL = 2,
 }
 
+type ArticleLoaderPart = "byKey" | "lists" | "related";
+
 /** The loaders that produce articles, each told what its own part of the query selects. */
 export interface ArticleSelection {
   /** `article(id|slug)` and anything else loading single articles by key. */
@@ -33,15 +35,32 @@ export interface ArticleSelection {
   lists: BodyNeed;
   /** `Article.related`. */
   related: BodyNeed;
+  /**
+   * Parts whose articles show nothing beyond their card (CARD_FIELDS): their answers depend on
+   * each article's card key, not its own, so an edit of a lead keeps a page of related links.
+   */
+  cardOnly: Readonly<Record<ArticleLoaderPart, boolean>>;
 }
 
 /** What a caller outside GraphQL (or an unanalysed request) gets: everything. */
-export const FULL_SELECTION: Readonly<ArticleSelection> = Object.freeze({ byKey: BodyNeed.FULL, lists: BodyNeed.FULL, related: BodyNeed.FULL });
+export const FULL_SELECTION: Readonly<ArticleSelection> = Object.freeze({
+  byKey: BodyNeed.FULL,
+  lists: BodyNeed.FULL,
+  related: BodyNeed.FULL,
+  cardOnly: Object.freeze({ byKey: false, lists: false, related: false }),
+});
+
+/**
+ * The Article fields a card shows: what changes with them sends the card key (`articleChangeOf`
+ * and the membership fields in src/events/content-events.ts). `author` and `tags` are entities
+ * with keys of their own; which author and tags an article has is membership.
+ */
+const CARD_FIELDS = new Set(["__typename", "id", "slug", "title", "publishedAt", "publishedAtText", "featuredImage", "author", "tags"]);
 
 const BODY_FIELDS: Record<string, BodyNeed> = { body: BodyNeed.FULL, paragraphs: BodyNeed.FULL, excerpt: BodyNeed.EXCERPT };
 
 /** Which loader serves the articles below a field, by the field's parent type and name. */
-function ownerOf(parent: string, field: string): keyof ArticleSelection | null {
+function ownerOf(parent: string, field: string): ArticleLoaderPart | null {
   if (parent === "Query" && field === "article") return "byKey";
   if ((parent === "Query" || parent === "Author" || parent === "Tag") && field === "articles") return "lists";
   if (parent === "Article" && field === "related") return "related";
@@ -64,14 +83,18 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
 
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const selection: ArticleSelection = { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.NONE };
+  const need: Record<ArticleLoaderPart, BodyNeed> = { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.NONE };
+  const cardOnly: Record<ArticleLoaderPart, boolean> = { byKey: true, lists: true, related: true };
 
-  const walk = (set: SelectionSetNode | undefined, type: GraphQLObjectType | null, owner: keyof ArticleSelection | null): void => {
+  const walk = (set: SelectionSetNode | undefined, type: GraphQLObjectType | null, owner: ArticleLoaderPart | null): void => {
     if (!set) return;
     for (const node of set.selections) {
       if (node.kind === Kind.FIELD) {
         const name = node.name.value;
-        if (type?.name === "Article" && owner && BODY_FIELDS[name] !== undefined) selection[owner] = Math.max(selection[owner], BODY_FIELDS[name]);
+        if (type?.name === "Article" && owner) {
+          if (BODY_FIELDS[name] !== undefined) need[owner] = Math.max(need[owner], BODY_FIELDS[name]);
+          if (!CARD_FIELDS.has(name)) cardOnly[owner] = false;
+        }
         const fieldType = type?.getFields()[name]?.type;
         const named = fieldType ? getNamedType(fieldType) : null;
         walk(node.selectionSet, named && isObjectType(named) ? named : null, (type && ownerOf(type.name, name)) ?? owner);
@@ -83,6 +106,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
     }
   };
   walk(operation.selectionSet, schema.getRootType(operation.operation) ?? null, null);
+  const selection: ArticleSelection = { ...need, cardOnly };
 
   if (!byOperation) {
     byOperation = new Map();

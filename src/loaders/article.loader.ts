@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
-import { articlesOfKey, ENTITY_LISTS, entityKey, kindKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
+import { articlesOfKey, cardKey, ENTITY_LISTS, entityKey, kindKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
 import { hasLateralJoin, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
@@ -85,19 +85,22 @@ function recordListOrder(keys: Set<string>, orderBy: ArticleOrder | null | undef
   if (orderBy === ArticleOrder.UPDATED_AT_DESC) keys.add(kindKey("article"));
 }
 
-function recordArticles(keys: Set<string>, articles: readonly Article[]): void {
-  for (const article of articles) keys.add(entityKey("article", article.id));
+/** What an answer showing these articles depends on: each one's own key, or only its card's. */
+function recordArticles(keys: Set<string>, articles: readonly Article[], cardOnly: boolean): void {
+  for (const article of articles) keys.add(cardOnly ? cardKey(article.id) : entityKey("article", article.id));
 }
 
 export function createArticleLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>, tagsByArticle?: DataLoader<number, Tag[]>) {
   const { db, viewer, now } = context;
   const keys = context.keys ?? null;
+  // Set once the operation is resolved, after the loaders are made: read it when used.
+  const selection = () => context.selection ?? FULL_SELECTION;
   const visible = (options?: { includeDeleted?: boolean }) => articleVisibility(db, viewer, now, "a", options);
 
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return db.query(`SELECT ${articleColumns((context.selection ?? FULL_SELECTION).byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { bounded: true });
+    return db.query(`SELECT ${articleColumns(selection().byKey)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { bounded: true });
   }
 
   // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.
@@ -165,7 +168,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
     return recordOnResult(loader, keys, (set, page, key) => {
       set.add(articlesOfKey(kind, key.parentId));
       recordListOrder(set, key.orderBy);
-      recordArticles(set, page.items);
+      recordArticles(set, page.items, selection().cardOnly.lists);
     });
   }
 
@@ -178,7 +181,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
     },
     { cacheKeyFn: (key) => `${key.articleId}|${key.first}` },
   );
-  recordOnResult(relatedByArticle, keys, (set, hits) => recordArticles(set, hits.map((hit) => hit.article)));
+  recordOnResult(relatedByArticle, keys, (set, hits) => recordArticles(set, hits.map((hit) => hit.article), selection().cardOnly.related));
 
   /**
    * Related answers change when an article enters or leaves the list of any tag the source
@@ -237,7 +240,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC) AS related_row
         FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
       )
-      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns((context.selection ?? FULL_SELECTION).related)}
+      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(selection().related)}
       FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
       WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row`;
     const rows = await db.query(sql, { ...vis.params, poolNow: timestampParam(db, now), relatedIds: ids, relatedFirst: first });
@@ -267,7 +270,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       keys.add(ENTITY_LISTS.article);
       recordFilter(keys, filter);
       recordListOrder(keys, orderBy);
-      recordArticles(keys, rows.slice(0, window.first));
+      recordArticles(keys, rows.slice(0, window.first), selection().cardOnly.lists);
     }
     let count: Promise<number> | undefined;
     return toPage(rows, window, query.sortKey, () => {

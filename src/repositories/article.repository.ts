@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import { lockRows, reserveIds, sameInstantSql, timestampParam } from "../db/dialect";
 import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { conflict } from "../errors";
-import { articleChangeKeys, recordContentEvent, type ArticleMembership, type ContentEventType } from "../events/content-events";
+import { articleChangeKeys, recordContentEvent, type ArticleChange, type ArticleMembership, type ContentEventType } from "../events/content-events";
 import { bulkInsert } from "./bulk";
 import { withUniqueSlug } from "./slug.repository";
 import { tagIdsOf } from "./tag.repository";
@@ -112,13 +112,31 @@ export async function membershipOf(manager: EntityManager, article: Article): Pr
   };
 }
 
+/**
+ * What a write changed of the article as others show it (cardKey in content-events.ts); the
+ * membership fields (status, date, author, slug, tags) are compared there too.
+ */
+export function articleChangeOf(before: Article, after: Article): ArticleChange {
+  return {
+    text: before.title !== after.title || before.lead !== after.lead || before.body !== after.body,
+    card:
+      before.slug !== after.slug ||
+      before.title !== after.title ||
+      before.featuredImageUrl !== after.featuredImageUrl ||
+      before.featuredImageCaption !== after.featuredImageCaption ||
+      before.publishedAt?.getTime() !== after.publishedAt?.getTime() ||
+      before.timeZone !== after.timeZone ||
+      before.authorId !== after.authorId,
+  };
+}
+
 /** Says what an article write changed, for caches, other instances and webhooks. */
 export async function recordArticleChange(
   manager: EntityManager,
   type: ContentEventType,
   before: ArticleMembership | null,
   saved: Article,
-  textChanged: boolean,
+  changed: ArticleChange,
   now: Date,
 ): Promise<void> {
   const after = await membershipOf(manager, saved);
@@ -127,7 +145,7 @@ export async function recordArticleChange(
     entity: "article",
     id: saved.id,
     slug: saved.slug,
-    keys: articleChangeKeys(before, after, textChanged, now),
+    keys: articleChangeKeys(before, after, changed, now),
     occurredAt: now,
     article: { status: after.status, publishedAt: after.publishedAt, deletedAt: after.deletedAt, authorId: after.authorId, tagIds: after.tagIds },
   });

@@ -124,7 +124,7 @@ export async function resolvePendingLinksTo(manager: EntityManager, target: Arti
     const tracked = await hasRevisions(manager, sourceId);
     const saved = await updateArticleRow(manager, source, {}, now);
     if (tracked) await recordRevision(manager, saved, "related", editor, saved.updatedAt);
-    await recordArticleChange(manager, "article.updated", before, saved, false, now);
+    await recordArticleChange(manager, "article.updated", before, saved, { text: false, card: false }, now);
   }
   return links;
 }

@@ -7,7 +7,7 @@ import { countWords } from "../lib/text";
 import { articleVisibility } from "../loaders/visibility";
 import { reindexArticles } from "../search/search-index";
 import { personOrTagKeys, recordContentEvent, type ArticleMembership, type ContentEventType } from "../events/content-events";
-import { insertArticle, lockArticle, membershipOf, recordArticleChange, updateArticleRow, type ArticleColumns } from "../repositories/article.repository";
+import { articleChangeOf, insertArticle, lockArticle, membershipOf, recordArticleChange, updateArticleRow, type ArticleColumns } from "../repositories/article.repository";
 import { resolvePendingLinksTo, setPendingLinks } from "../repositories/pending-link.repository";
 import { setPicks } from "../repositories/related.repository";
 import { keepBaseline, recordRevision, type Editor, type RevisionAction } from "../repositories/revision.repository";
@@ -147,8 +147,7 @@ async function saveArticleChange(
   await recordRevision(manager, saved, action, editorOf(viewer), saved.updatedAt);
   await reindexArticles(manager, [article.id]);
   await resolvePendingLinksTo(manager, saved, now, editorOf(viewer));
-  const textChanged = saved.title !== article.title || saved.lead !== article.lead || saved.body !== article.body;
-  await recordArticleChange(manager, EVENT_OF_ACTION[action], before, saved, textChanged, now);
+  await recordArticleChange(manager, EVENT_OF_ACTION[action], before, saved, articleChangeOf(article, saved), now);
   return saved;
 }
 
@@ -181,7 +180,7 @@ export async function createArticle(context: WriteContext, input: CreateArticleV
     await recordRevision(manager, article, "create", editorOf(viewer), now);
     await reindexArticles(manager, [article.id]);
     await resolvePendingLinksTo(manager, article, now, editorOf(viewer));
-    await recordArticleChange(manager, "article.created", null, article, true, now);
+    await recordArticleChange(manager, "article.created", null, article, { text: true, card: true }, now);
     return article;
   });
 }

@@ -131,7 +131,7 @@ export async function writeOutbox(manager: EntityManager, events: readonly Conte
     const articleTags = state ? (tags.get(state.id) ?? []) : [];
     if (state && event.keys.length === 0) {
       // An instant announced late: everything a newly live article appears in.
-      event.keys = articleChangeKeys(null, { ...state, tagIds: articleTags.map((t) => t.id) }, true);
+      event.keys = articleChangeKeys(null, { ...state, tagIds: articleTags.map((t) => t.id) }, { text: true });
     }
     const payload = bodyOf(announcement, state, articleTags, writtenAt);
     for (const webhookId of endpointIds) {

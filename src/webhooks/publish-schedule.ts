@@ -91,7 +91,7 @@ export class PublishSchedule {
         entity: "article",
         id: articleId,
         slug: String(article.slug),
-        keys: articleChangeKeys(null, membership, true),
+        keys: articleChangeKeys(null, membership, { text: true }),
         occurredAt: publishedAt,
         article: { status: "published", publishedAt, deletedAt: null, authorId: membership.authorId, tagIds },
       });

@@ -75,6 +75,22 @@ describe("cache keys: precise invalidation, key header, x-cache", () => {
     assert.equal(untouched.statements, 0);
   });
 
+  it("an edit of the lead keeps the pages that link to the article; an edit of its title refreshes them", async () => {
+    // harga-cabai's related links show harga-beras (they share a tag) by slug and title only.
+    const LINKS = `query Links($slug: String!) { article(slug: $slug) { slug related(first: 3) { article { slug title } } } }`;
+    const first = await warm(LINKS, { slug: "harga-cabai" });
+    assert.ok(first.body.data.article.related.some((r: { article: { slug: string } }) => r.article.slug === "harga-beras"));
+    await asEditor(`mutation($id: ID!) { updateArticle(id: $id, input: { lead: "Lead yang tidak tampil di tautan." }) { id } }`, { id: String(ids.beras) });
+    const kept = await read(LINKS, { slug: "harga-cabai" });
+    assert.equal(kept.headers.get("x-cache"), "HIT", "the links show nothing the lead edit changed");
+
+    await asEditor(`mutation($id: ID!) { updateArticle(id: $id, input: { title: "Harga beras naik lagi" }) { id } }`, { id: String(ids.beras) });
+    const refreshed = await read(LINKS, { slug: "harga-cabai" });
+    assert.equal(refreshed.headers.get("x-cache"), "MISS");
+    const link = refreshed.body.data.article.related.find((r: { article: { slug: string } }) => r.article.slug === "harga-beras");
+    assert.equal(link.article.title, "Harga beras naik lagi", "the link shows the new title at once");
+  });
+
   it("a publish refreshes the home list and the pages sharing its tags, not unrelated pages", async () => {
     await warm(HOME);
     await warm(PAGE, { slug: "timnas-menang" });
@@ -117,14 +133,16 @@ describe("cache keys: precise invalidation, key header, x-cache", () => {
     const res = await read(PAGE, { slug: "harga-beras" });
     assert.match(res.headers.get("cache-control") ?? "", /public/);
     const keys = keysOf(res);
-    for (const key of [`article:${ids.beras}`, `author:${ids.author}`, `tag:${ids.ekonomi}`, `article:${ids.bola}`, `article:${ids.cabai}`, `tag:${ids.ekonomi}:articles`]) {
+    // The related articles show only their slugs: the page depends on their cards, not on them.
+    for (const key of [`article:${ids.beras}`, `author:${ids.author}`, `tag:${ids.ekonomi}`, `article:${ids.bola}:card`, `article:${ids.cabai}:card`, `tag:${ids.ekonomi}:articles`]) {
       assert.ok(keys.has(key), `${key} in ${[...keys].join(" ")}`);
     }
     const hit = await read(PAGE, { slug: "harga-beras" });
     assert.equal(hit.headers.get("x-cache"), "HIT");
     assert.deepEqual(keysOf(hit), keys, "a hit sends the keys stored with it");
     const list = keysOf(await read(`{ tag(slug: "olahraga") { name articles(first: 5) { totalCount nodes { slug } } } }`));
-    for (const key of [`tag:${ids.olahraga}`, `tag:${ids.olahraga}:articles`, `article:${ids.bola}`]) assert.ok(list.has(key), key);
+    for (const key of [`tag:${ids.olahraga}`, `tag:${ids.olahraga}:articles`, `article:${ids.bola}:card`]) assert.ok(list.has(key), key);
+    assert.ok(!list.has(`article:${ids.bola}`), "a list of slugs does not depend on the article's text");
     const editorRead = await server.gql(PAGE, { slug: "harga-beras" }, editor);
     assert.equal(editorRead.headers.get("surrogate-key"), null, "no keys on a private answer");
   });
@@ -221,7 +239,7 @@ describe("cache key header options", () => {
     const value = small.headers.get("cache-tag") ?? "";
     assert.equal(small.headers.get("surrogate-key"), null);
     assert.ok(value.includes(",") && !value.includes(" "), value);
-    assert.ok(value.split(",").some((k) => /^article:\d+$/.test(k)), "within the limit, every article is named");
+    assert.ok(value.split(",").some((k) => /^article:\d+:card$/.test(k)), "within the limit, every article is named (by its card: the list shows slugs)");
 
     const big = await server.gql(`{ articles(first: 30) { nodes { slug author { name } tags { name } } } }`);
     const collapsed = big.headers.get("cache-tag") ?? "";
@@ -229,6 +247,6 @@ describe("cache key header options", () => {
     const keys = collapsed.split(",");
     assert.ok(keys.includes("article:all"), collapsed);
     assert.ok(keys.includes("articles"), collapsed);
-    assert.ok(!keys.some((k) => /^article:\d+$/.test(k)), "the article keys gave way to article:all");
+    assert.ok(!keys.some((k) => /^article:\d+(:card)?$/.test(k)), "the article keys gave way to article:all");
   });
 });

@@ -21,12 +21,12 @@ function selectionOf(source: string, operationName?: string): ArticleSelection {
 describe("article selection: which loaders fetch the body", () => {
   it("a home page of titles and excerpts reads bodies only for excerpts", () => {
     const s = selectionOf(`{ articles(first: 20) { nodes { slug title excerpt author { name } tags { slug } } } }`);
-    assert.deepEqual(s, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE });
+    assert.deepEqual({ ...s, cardOnly: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined });
   });
 
   it("an article page reads its own body but not its related articles'", () => {
     const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title paragraphs related(first: 5) { article { slug title excerpt } } } }`);
-    assert.deepEqual(s, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT });
+    assert.deepEqual({ ...s, cardOnly: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined });
   });
 
   it("follows named and inline fragments, and nested lists under authors and tags", () => {
@@ -41,12 +41,33 @@ describe("article selection: which loaders fetch the body", () => {
 
   it("a related article's body inside a list counts for related, not for the list", () => {
     const s = selectionOf(`{ articles(first: 2) { nodes { title related { article { body } } } } }`);
-    assert.deepEqual(s, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL });
+    assert.deepEqual({ ...s, cardOnly: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined });
   });
 
   it("analyses the named operation of a document holding several", () => {
     const source = `query A { articles { nodes { body } } } query B { articles { nodes { title } } }`;
     assert.equal(selectionOf(source, "A").lists, BodyNeed.FULL);
     assert.equal(selectionOf(source, "B").lists, BodyNeed.NONE);
+  });
+});
+
+describe("article selection: which parts show articles only as cards", () => {
+  it("related links of slug, title, date and author are cards; the page's own article is not", () => {
+    const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title lead paragraphs related(first: 5) { reason article { slug title publishedAtText author { name } } } } }`);
+    assert.deepEqual(s.cardOnly, { byKey: false, lists: true, related: true });
+  });
+
+  it("a list showing an excerpt, a lead or related articles is more than cards", () => {
+    assert.equal(selectionOf(`{ articles(first: 20) { nodes { slug title excerpt } } }`).cardOnly.lists, false);
+    assert.equal(selectionOf(`{ articles(first: 20) { nodes { slug title lead } } }`).cardOnly.lists, false);
+    assert.equal(selectionOf(`{ articles(first: 2) { nodes { title related { article { slug } } } } }`).cardOnly.lists, false);
+    assert.equal(selectionOf(`{ tag(slug: "x") { articles(first: 5) { nodes { slug title featuredImage { url } tags { slug } } } } }`).cardOnly.lists, true);
+  });
+
+  it("looks through fragments for fields beyond the card", () => {
+    const s = selectionOf(`
+      query Page { article(slug: "x") { related { article { ...Link } } } }
+      fragment Link on Article { slug ... on Article { wordCount } }`);
+    assert.equal(s.cardOnly.related, false);
   });
 });
