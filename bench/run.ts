@@ -532,7 +532,7 @@ async function main() {
       ? [
           `## Article page, warm cache, while an editor edits other articles ${EDITS_PER_SECOND}× a second (req/s)`,
           "",
-          "Each edit changes the lead of one of " + EDITED_SLUGS + " live articles outside the load's rotation (through `updateArticle`); only the cached answers that showed the edited article (its page, lists, related links) are dropped.",
+          "Each edit changes the lead of one of " + EDITED_SLUGS + " live articles outside the load's rotation (through `updateArticle`); only the cached answers that showed the edited article's lead are dropped (its page, lists with excerpts, searches). The article pages in the load show it at most as a related link, which depends on its card (`article:<id>:card`), not its lead, and stay cached.",
           "",
           "| database | concurrency | warm, no writes | warm, with writes | ratio | p99 ms with writes |",
           "|---|---|---|---|---|---|",
