@@ -99,7 +99,7 @@ function listedAt(m: ArticleMembership | null, now: Date | undefined): boolean {
 /** What an article write changed besides membership: its text, and what its card shows. */
 export interface ArticleChange {
   text: boolean;
-  /** Slug, title, image, date or author; unknown counts as changed. */
+  /** Title, image or time zone (the rest of the card is membership); unknown counts as changed. */
   card?: boolean;
 }
 

@@ -113,20 +113,18 @@ export async function membershipOf(manager: EntityManager, article: Article): Pr
 }
 
 /**
- * What a write changed of the article as others show it (cardKey in content-events.ts); the
- * membership fields (status, date, author, slug, tags) are compared there too.
+ * What a write changed of the article's text and of its card beyond membership: slug, date,
+ * author, tags and status are membership, which articleChangeKeys compares itself and which
+ * always names the card.
  */
 export function articleChangeOf(before: Article, after: Article): ArticleChange {
   return {
     text: before.title !== after.title || before.lead !== after.lead || before.body !== after.body,
     card:
-      before.slug !== after.slug ||
       before.title !== after.title ||
       before.featuredImageUrl !== after.featuredImageUrl ||
       before.featuredImageCaption !== after.featuredImageCaption ||
-      before.publishedAt?.getTime() !== after.publishedAt?.getTime() ||
-      before.timeZone !== after.timeZone ||
-      before.authorId !== after.authorId,
+      before.timeZone !== after.timeZone,
   };
 }
 
