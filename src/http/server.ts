@@ -11,6 +11,7 @@ import type { GraphQLContext } from "../graphql/context";
 import { costLimitsPlugin } from "../graphql/limits";
 import type { VerdictCache } from "../graphql/verdict-cache";
 import { buildAppSchema } from "../graphql/schema";
+import { compiledExecution } from "../graphql/compiled-execution";
 import { createLoaders } from "../loaders";
 import type { ReadContext } from "../loaders/read-context";
 import { articleSelectionPlugin } from "../graphql/article-selection.plugin";
@@ -88,7 +89,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const caching = await createResponseCaching({ config, dataSource, readDataSource, clock, logger, onForeignChange: (keys) => feeds.invalidate(keys) });
 
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // Apollo's gateway hook is how an executor other than graphql-js's plugs in; see compiled-execution.ts.
+    gateway: compiledExecution(schema),
     introspection: !config.production,
     // No "Did you mean ...?" hints in production: they let a client map the schema without introspection.
     hideSchemaDetailsFromClientErrors: config.production,
