@@ -17,9 +17,20 @@ export function readingTimeMinutes(wordCount: number): number {
   return Math.max(1, Math.round(wordCount / WORDS_PER_MINUTE));
 }
 
-/** Cuts at a word boundary and marks the cut, so an excerpt never ends mid-word. */
+/**
+ * Cuts at a word boundary and marks the cut, so an excerpt never ends mid-word. Whitespace is
+ * folded on a prefix twice the excerpt's length (doubled until it yields enough), not on the
+ * whole text: a list page cuts twenty excerpts from leads and bodies many times longer. A
+ * folded prefix is a prefix of the folded text, so the result is the same.
+ */
 export function excerptOf(text: string, maxLength: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  let end = Math.min(text.length, 2 * maxLength);
+  let flat = text.slice(0, end).replace(/\s+/g, " ").trimStart();
+  while (flat.length <= maxLength && end < text.length) {
+    end = Math.min(text.length, 2 * end);
+    flat = text.slice(0, end).replace(/\s+/g, " ").trimStart();
+  }
+  if (end === text.length) flat = flat.trimEnd();
   if (flat.length <= maxLength) return flat;
   const cut = flat.slice(0, maxLength - 1);
   const lastSpace = cut.lastIndexOf(" ");
