@@ -40,6 +40,13 @@ export interface ArticleSelection {
    * each article's card key, not its own, so an edit of a lead keeps a page of related links.
    */
   cardOnly: Readonly<Record<ArticleLoaderPart, boolean>>;
+  /**
+   * Whether any field of the operation, anywhere, reads an article's, author's or tag's columns
+   * beyond what pages show (EXTRA_FIELDS): when none does, list statements leave those columns
+   * out. Operation-wide, not per loader, because loaders share what they read: an author
+   * primed from a list row is the one `author(slug:)` returns later in the same request.
+   */
+  extras: Readonly<Record<"article" | "author" | "tag", boolean>>;
 }
 
 /** What a caller outside GraphQL (or an unanalysed request) gets: everything. */
@@ -48,7 +55,22 @@ export const FULL_SELECTION: Readonly<ArticleSelection> = Object.freeze({
   lists: BodyNeed.FULL,
   related: BodyNeed.FULL,
   cardOnly: Object.freeze({ byKey: false, lists: false, related: false }),
+  extras: Object.freeze({ article: true, author: true, tag: true }),
 });
+
+/**
+ * The fields that read columns list statements leave out unless selected (rows.ts): an
+ * article's status, timestamps and word count; an author's bio, avatar and timestamps; a tag's
+ * description and timestamps. A field whose resolver reads one of them without showing it
+ * belongs here too.
+ */
+const EXTRA_FIELDS: Record<string, Set<string>> = {
+  // `revisions` checks who may edit the article, which depends on its status.
+  Article: new Set(["status", "createdAt", "updatedAt", "deletedAt", "wordCount", "readingTimeMinutes", "revisions"]),
+  Author: new Set(["bio", "avatarUrl", "createdAt", "updatedAt"]),
+  Tag: new Set(["description", "createdAt", "updatedAt"]),
+};
+const EXTRAS_OF: Record<string, "article" | "author" | "tag"> = { Article: "article", Author: "author", Tag: "tag" };
 
 /**
  * The Article fields a card shows: what changes with them sends the card key (`articleChangeOf`
@@ -85,12 +107,14 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const need: Record<ArticleLoaderPart, BodyNeed> = { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.NONE };
   const cardOnly: Record<ArticleLoaderPart, boolean> = { byKey: true, lists: true, related: true };
+  const extras = { article: false, author: false, tag: false };
 
   const walk = (set: SelectionSetNode | undefined, type: GraphQLObjectType | null, owner: ArticleLoaderPart | null): void => {
     if (!set) return;
     for (const node of set.selections) {
       if (node.kind === Kind.FIELD) {
         const name = node.name.value;
+        if (type && EXTRA_FIELDS[type.name]?.has(name)) extras[EXTRAS_OF[type.name]] = true;
         if (type?.name === "Article" && owner) {
           if (BODY_FIELDS[name] !== undefined) need[owner] = Math.max(need[owner], BODY_FIELDS[name]);
           if (!CARD_FIELDS.has(name)) cardOnly[owner] = false;
@@ -106,7 +130,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
     }
   };
   walk(operation.selectionSet, schema.getRootType(operation.operation) ?? null, null);
-  const selection: ArticleSelection = { ...need, cardOnly };
+  const selection: ArticleSelection = { ...need, cardOnly, extras };
 
   if (!byOperation) {
     byOperation = new Map();

@@ -6,7 +6,8 @@ import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import type { ReadContext } from "./read-context";
-import { AUTHOR_COLUMNS, authorFromRow, TAG_COLUMNS, tagFromRow, type Row } from "./rows";
+import { FULL_SELECTION } from "./article-selection";
+import { AUTHOR_COLUMNS, authorFromRow, TAG_CARD_COLUMNS, TAG_COLUMNS, tagFromRow, type Row } from "./rows";
 import { articleVisibility, publicTagRowVisibility, tagVisibility } from "./visibility";
 
 export enum AuthorOrder {
@@ -78,7 +79,8 @@ export function createAuthorTagLoaders(context: ReadContext) {
 
   /** Tags of many articles in one statement, in the editor's order. */
   const tagsByArticle = new DataLoader<number, Tag[]>(async (articleIds) => {
-    const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${TAG_COLUMNS} FROM article_tags at JOIN tags t ON t.id = at.tag_id
+    const columns = (context.selection ?? FULL_SELECTION).extras.tag ? TAG_COLUMNS : TAG_CARD_COLUMNS;
+    const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${columns} FROM article_tags at JOIN tags t ON t.id = at.tag_id
        WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
       { articleIds },
       POINT_LOOKUP,

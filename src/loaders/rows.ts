@@ -15,21 +15,35 @@ const BODY_COLUMN: Record<BodyNeed, string> = {
   [BodyNeed.FULL]: "a.body AS a_body",
 };
 
-/**
- * The article row's columns; the body (the one large column) only as far as the query's
- * fields need it (see article-selection.ts). An article read without it has a null body and
- * never reaches a resolver that reads one.
- */
-export function articleColumns(body: BodyNeed): string {
-  return `${BODY_COLUMN[body]}, ${ARTICLE_COLUMNS_BUT_BODY}`;
+/** Which optional columns a statement carries; see ArticleSelection.extras. */
+export interface RowExtras {
+  article: boolean;
+  author: boolean;
 }
 
-const ARTICLE_COLUMNS_BUT_BODY = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.lead AS a_lead,
+const ALL_EXTRAS: RowExtras = { article: true, author: true };
+
+/**
+ * The article row's columns: the body (the one large column) only as far as the query's fields
+ * need it (see article-selection.ts), and the article's and author's extra columns (status,
+ * timestamps, word count; bio, avatar, timestamps) only when a field reads them. An article
+ * read without them has a null body or undefined extras and never reaches a resolver that reads
+ * one. A page of twenty titles left PostgreSQL formatting, and the driver parsing, a hundred
+ * timestamps no field showed.
+ */
+export function articleColumns(body: BodyNeed, extras: RowExtras = ALL_EXTRAS): string {
+  return `${BODY_COLUMN[body]}, ${ARTICLE_CARD_COLUMNS}${extras.article ? `, ${ARTICLE_EXTRA_COLUMNS}` : ""}${extras.author ? `, ${AUTHOR_EXTRA_COLUMNS}` : ""}`;
+}
+
+const ARTICLE_CARD_COLUMNS = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.lead AS a_lead,
   a.featured_image_url AS a_featured_image_url, a.featured_image_caption AS a_featured_image_caption,
-  a.status AS a_status, a.published_at AS a_published_at, a.time_zone AS a_time_zone, a.author_id AS a_author_id,
-  a.word_count AS a_word_count, a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.deleted_at AS a_deleted_at,
-  au.slug AS au_slug, au.name AS au_name, au.bio AS au_bio, au.avatar_url AS au_avatar_url,
-  au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
+  a.published_at AS a_published_at, a.time_zone AS a_time_zone, a.author_id AS a_author_id,
+  au.slug AS au_slug, au.name AS au_name`;
+
+const ARTICLE_EXTRA_COLUMNS = `a.status AS a_status, a.word_count AS a_word_count,
+  a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.deleted_at AS a_deleted_at`;
+
+const AUTHOR_EXTRA_COLUMNS = `au.bio AS au_bio, au.avatar_url AS au_avatar_url, au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
 
 export const ARTICLE_COLUMNS = articleColumns(BodyNeed.FULL);
 
@@ -58,14 +72,14 @@ type ArticleRow = {
   a_body: string;
   a_featured_image_url: string | null;
   a_featured_image_caption: string | null;
-  a_status: StoredArticleStatus;
+  a_status?: StoredArticleStatus;
   a_published_at: SqlTimestamp;
   a_time_zone: string;
   a_author_id: number | string;
-  a_word_count: number | string;
-  a_created_at: SqlTimestamp;
-  a_updated_at: SqlTimestamp;
-  a_deleted_at: SqlTimestamp;
+  a_word_count?: number | string;
+  a_created_at?: SqlTimestamp;
+  a_updated_at?: SqlTimestamp;
+  a_deleted_at?: SqlTimestamp;
 };
 
 /** The author columns an article row carries (ARTICLE_COLUMNS) and AUTHOR_COLUMNS selects. */
@@ -73,10 +87,10 @@ type ArticleAuthorRow = {
   a_author_id: number | string;
   au_slug: string;
   au_name: string;
-  au_bio: string | null;
-  au_avatar_url: string | null;
-  au_created_at: SqlTimestamp;
-  au_updated_at: SqlTimestamp;
+  au_bio?: string | null;
+  au_avatar_url?: string | null;
+  au_created_at?: SqlTimestamp;
+  au_updated_at?: SqlTimestamp;
 };
 
 type AuthorRow = Omit<ArticleAuthorRow, "a_author_id"> & { au_id: number | string };
@@ -85,9 +99,9 @@ type TagRow = {
   t_id: number | string;
   t_slug: string;
   t_name: string;
-  t_description: string | null;
-  t_created_at: SqlTimestamp;
-  t_updated_at: SqlTimestamp;
+  t_description?: string | null;
+  t_created_at?: SqlTimestamp;
+  t_updated_at?: SqlTimestamp;
 };
 
 // The mappers take the driver's untyped row and read it as the shape the SQL above selects:
@@ -103,14 +117,17 @@ export function articleFromRow(raw: Row): Article {
   article.body = row.a_body;
   article.featuredImageUrl = row.a_featured_image_url ?? null;
   article.featuredImageCaption = row.a_featured_image_caption ?? null;
-  article.status = row.a_status;
   article.publishedAt = toDate(row.a_published_at);
   article.timeZone = row.a_time_zone;
   article.authorId = Number(row.a_author_id);
-  article.wordCount = Number(row.a_word_count);
-  article.createdAt = toDate(row.a_created_at)!;
-  article.updatedAt = toDate(row.a_updated_at)!;
-  article.deletedAt = toDate(row.a_deleted_at);
+  // Left out of the statement (articleColumns) when no field reads them.
+  if (row.a_status !== undefined) {
+    article.status = row.a_status;
+    article.wordCount = Number(row.a_word_count);
+    article.createdAt = toDate(row.a_created_at)!;
+    article.updatedAt = toDate(row.a_updated_at)!;
+    article.deletedAt = toDate(row.a_deleted_at);
+  }
   return article;
 }
 
@@ -123,10 +140,13 @@ function authorFrom(row: Omit<ArticleAuthorRow, "a_author_id">, id: number | str
   author.id = Number(id);
   author.slug = row.au_slug;
   author.name = row.au_name;
-  author.bio = row.au_bio ?? null;
-  author.avatarUrl = row.au_avatar_url ?? null;
-  author.createdAt = toDate(row.au_created_at)!;
-  author.updatedAt = toDate(row.au_updated_at)!;
+  // Left out of an article statement (articleColumns) when no field reads them.
+  if (row.au_created_at !== undefined) {
+    author.bio = row.au_bio ?? null;
+    author.avatarUrl = row.au_avatar_url ?? null;
+    author.createdAt = toDate(row.au_created_at)!;
+    author.updatedAt = toDate(row.au_updated_at)!;
+  }
   return author;
 }
 
@@ -141,14 +161,20 @@ export function authorFromRow(raw: Row): Author {
 export const TAG_COLUMNS = `t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.description AS t_description,
   t.created_at AS t_created_at, t.updated_at AS t_updated_at`;
 
+/** What a tag chip shows; the tags of many articles are read with these unless a field wants more. */
+export const TAG_CARD_COLUMNS = `t.id AS t_id, t.slug AS t_slug, t.name AS t_name`;
+
 export function tagFromRow(raw: Row): Tag {
   const row = raw as TagRow;
   const tag = new Tag();
   tag.id = Number(row.t_id);
   tag.slug = row.t_slug;
   tag.name = row.t_name;
-  tag.description = row.t_description ?? null;
-  tag.createdAt = toDate(row.t_created_at)!;
-  tag.updatedAt = toDate(row.t_updated_at)!;
+  // Left out (TAG_CARD_COLUMNS) when no field reads them.
+  if (row.t_created_at !== undefined) {
+    tag.description = row.t_description ?? null;
+    tag.createdAt = toDate(row.t_created_at)!;
+    tag.updatedAt = toDate(row.t_updated_at)!;
+  }
   return tag;
 }

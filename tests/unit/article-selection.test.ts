@@ -21,12 +21,12 @@ function selectionOf(source: string, operationName?: string): ArticleSelection {
 describe("article selection: which loaders fetch the body", () => {
   it("a home page of titles and excerpts reads bodies only for excerpts", () => {
     const s = selectionOf(`{ articles(first: 20) { nodes { slug title excerpt author { name } tags { slug } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined, extras: undefined });
   });
 
   it("an article page reads its own body but not its related articles'", () => {
     const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title paragraphs related(first: 5) { article { slug title excerpt } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined, extras: undefined });
   });
 
   it("follows named and inline fragments, and nested lists under authors and tags", () => {
@@ -41,7 +41,7 @@ describe("article selection: which loaders fetch the body", () => {
 
   it("a related article's body inside a list counts for related, not for the list", () => {
     const s = selectionOf(`{ articles(first: 2) { nodes { title related { article { body } } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined, extras: undefined });
   });
 
   it("analyses the named operation of a document holding several", () => {
@@ -69,5 +69,25 @@ describe("article selection: which parts show articles only as cards", () => {
       query Page { article(slug: "x") { related { article { ...Link } } } }
       fragment Link on Article { slug ... on Article { wordCount } }`);
     assert.equal(s.cardOnly.related, false);
+  });
+});
+
+describe("article selection: which optional columns a statement carries", () => {
+  it("front-end pages of titles, excerpts, bylines and tag chips need none", () => {
+    for (const page of [
+      `{ articles(first: 20) { nodes { slug title excerpt publishedAt author { name slug } tags { slug name } } } }`,
+      `query($slug: String!) { article(slug: $slug) { id slug title lead paragraphs publishedAtText featuredImage { url } author { name } tags { slug } related { article { slug title } } } }`,
+      `query($slug: String!) { tag(slug: $slug) { slug name articles(first: 20) { totalCount nodes { slug title excerpt publishedAtText author { name } } } } }`,
+    ]) {
+      assert.deepEqual(selectionOf(page).extras, { article: false, author: false, tag: false }, page);
+    }
+  });
+
+  it("any field reading one, anywhere in the operation and through fragments, asks for that entity's", () => {
+    assert.deepEqual(selectionOf(`{ articles(first: 2) { nodes { readingTimeMinutes } } }`).extras, { article: true, author: false, tag: false });
+    assert.deepEqual(selectionOf(`{ article(id: "1") { revisions { revision } } }`).extras, { article: true, author: false, tag: false }, "who may see revisions depends on the status");
+    assert.deepEqual(selectionOf(`{ articles(first: 2) { nodes { slug } } author(slug: "a") { bio } }`).extras, { article: false, author: true, tag: false });
+    assert.deepEqual(selectionOf(`{ article(slug: "a") { related { article { tags { ...T } } } } } fragment T on Tag { description }`).extras, { article: false, author: false, tag: true });
+    assert.deepEqual(selectionOf(`{ tags(first: 1) { nodes { articles(first: 1) { nodes { status author { createdAt } } } } } }`).extras, { article: true, author: true, tag: false });
   });
 });
