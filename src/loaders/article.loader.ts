@@ -215,6 +215,11 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
       WITH src_tags AS (
         SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (:...relatedIds)
       ),
+      -- The sources' picks, once: checked against every pooled candidate below, where a probe of
+      -- article_related per candidate (hundreds per page) cost half the statement.
+      pick_ids AS MATERIALIZED (
+        SELECT article_id, related_id FROM article_related WHERE article_id IN (:...relatedIds)
+      ),
       tag_live AS (
         SELECT t.id AS tag_id, ${liveTagCountSql("t", "poolNow")} AS live FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)
       ),
@@ -233,7 +238,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
         FROM src_tags st
         JOIN tag_pool p ON p.tag_id = st.tag_id AND p.article_id <> st.src_id
         JOIN tag_weights tw ON tw.tag_id = st.tag_id
-        WHERE NOT EXISTS (SELECT 1 FROM article_related r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
+        WHERE NOT EXISTS (SELECT 1 FROM pick_ids r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
         GROUP BY st.src_id, p.article_id
       ),
       ranked AS (
