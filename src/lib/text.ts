@@ -26,7 +26,8 @@ export function readingTimeMinutes(wordCount: number): number {
 export function excerptOf(text: string, maxLength: number): string {
   let end = Math.min(text.length, 2 * maxLength);
   let flat = text.slice(0, end).replace(/\s+/g, " ").trimStart();
-  while (flat.length <= maxLength && end < text.length) {
+  // Trailing whitespace of a prefix may be all the text has left, which the whole text trims.
+  while (flat.trimEnd().length <= maxLength && end < text.length) {
     end = Math.min(text.length, 2 * end);
     flat = text.slice(0, end).replace(/\s+/g, " ").trimStart();
   }

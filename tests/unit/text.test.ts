@@ -21,12 +21,14 @@ describe("excerpts", () => {
       fc.property(text, fc.integer({ min: 20, max: 300 }), (body, length) => {
         assert.equal(excerptOf(body, length), excerptOfWholeText(body, length));
       }),
-      { numRuns: 2_000 },
+      { numRuns: 5_000 },
     );
   });
 
   it("keeps a short text whole and cuts a long one at a word", () => {
     assert.equal(excerptOf("  Harga   beras\n\nnaik.  ", 160), "Harga beras naik.");
+    // The prefix (twice the length) ends inside the trailing whitespace: still whole.
+    assert.equal(excerptOf(`${"a".repeat(24)}${" ".repeat(30)}`, 24), "a".repeat(24));
     assert.equal(excerptOf(`${"kata ".repeat(100)}akhir`, 30), "kata kata kata kata kata…");
   });
 });
