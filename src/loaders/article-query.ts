@@ -2,7 +2,6 @@ import { timestampParam } from "../db/dialect";
 import { decodeCursor, encodeCursor, type CursorKey } from "../pagination/cursor";
 import { ArticleStatus, type Article } from "../entities/article.entity";
 import { badInput } from "../errors";
-import { FULL_SELECTION } from "./article-selection";
 import type { ReadContext } from "./read-context";
 import { ARTICLE_FROM, articleColumns } from "./rows";
 import { articleVisibility, publicTagRowVisibility } from "./visibility";
@@ -142,12 +141,6 @@ export function sortValue(order: ArticleOrder, article: Article): string | null 
 }
 
 /** One statement for one page of a list, or of many parents' lists at once (one window each). */
-/** A list's article columns, as far as the operation's fields need them. */
-function listColumns(context: ReadContext): string {
-  const selection = context.selection ?? FULL_SELECTION;
-  return articleColumns(selection.lists, selection.extras);
-}
-
 export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, window: ArticleWindow): ArticlePageQuery {
   const order = spec.orderBy ?? ArticleOrder.PUBLISHED_AT_DESC;
   const fast = publicTagPageQuery(context, spec, window, order);
@@ -168,11 +161,11 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   let sql: string;
   if (spec.parent) {
     const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
-    sql = `SELECT * FROM (SELECT ${listColumns(context)}, ${parentColumn} AS parent_id,
+    sql = `SELECT * FROM (SELECT ${articleColumns(context.selection, "lists")}, ${parentColumn} AS parent_id,
         ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
       FROM ${from} WHERE ${where}) ranked WHERE window_row <= :pageLimit ORDER BY parent_id, window_row`;
   } else {
-    sql = `SELECT ${listColumns(context)} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    sql = `SELECT ${articleColumns(context.selection, "lists")} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
   }
   // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
   const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
@@ -207,7 +200,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
   const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
   if (spec.parent.ids.length === 1) {
     return {
-      sql: `SELECT ${listColumns(context)}, pt.tag_id AS parent_id FROM article_tags pt
+      sql: `SELECT ${articleColumns(context.selection, "lists")}, pt.tag_id AS parent_id FROM article_tags pt
         JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
       params,
@@ -216,7 +209,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
     };
   }
   return {
-    sql: `SELECT ${listColumns(context)}, ranked.tag_id AS parent_id FROM (
+    sql: `SELECT ${articleColumns(context.selection, "lists")}, ranked.tag_id AS parent_id FROM (
         SELECT pt.tag_id, pt.article_id,
           ROW_NUMBER() OVER (PARTITION BY pt.tag_id ORDER BY pt.live_at ${direction}, pt.article_id ${direction}) AS window_row
         FROM article_tags pt WHERE ${where.join(" AND ")}) ranked

@@ -25,7 +25,7 @@ export enum BodyNeed {
   FULL = 2,
 }
 
-type ArticleLoaderPart = "byKey" | "lists" | "related";
+export type ArticleLoaderPart = "byKey" | "lists" | "related";
 
 /** The loaders that produce articles, each told what its own part of the query selects. */
 export interface ArticleSelection {

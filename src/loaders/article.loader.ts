@@ -100,7 +100,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return db.query(`SELECT ${articleColumns(selection().byKey, selection().extras)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { bounded: true });
+    return db.query(`SELECT ${articleColumns(context.selection, "byKey")} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { bounded: true });
   }
 
   // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.
@@ -248,7 +248,7 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
         SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC) AS related_row
         FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
       )
-      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(selection().related, selection().extras)}
+      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(context.selection, "related")}
       FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
       WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row`;
     const rows = await db.query(sql, { ...vis.params, poolNow: timestampParam(db, now), relatedIds: ids, relatedFirst: first });

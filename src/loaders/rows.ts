@@ -2,7 +2,7 @@ import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
 import { toDate } from "../db/dialect";
-import { BodyNeed } from "./article-selection";
+import { BodyNeed, FULL_SELECTION, type ArticleLoaderPart, type ArticleSelection } from "./article-selection";
 
 /**
  * Hot read paths select raw rows and build the GraphQL objects here instead of letting
@@ -15,23 +15,8 @@ const BODY_COLUMN: Record<BodyNeed, string> = {
   [BodyNeed.FULL]: "a.body AS a_body",
 };
 
-/** Which optional columns a statement carries; see ArticleSelection.extras. */
-export interface RowExtras {
-  article: boolean;
-  author: boolean;
-}
-
-const ALL_EXTRAS: RowExtras = { article: true, author: true };
-
-/**
- * The article row's columns: the body (the one large column) only as far as the query's fields
- * need it (see article-selection.ts), and the article's and author's extra columns (status,
- * timestamps, word count; bio, avatar, timestamps) only when a field reads them. An article
- * read without them has a null body or undefined extras and never reaches a resolver that reads
- * one. A page of twenty titles left PostgreSQL formatting, and the driver parsing, a hundred
- * timestamps no field showed.
- */
-export function articleColumns(body: BodyNeed, extras: RowExtras = ALL_EXTRAS): string {
+export function articleColumns(selection: ArticleSelection | undefined, part: ArticleLoaderPart): string {
+  const { [part]: body, extras } = selection ?? FULL_SELECTION;
   return `${BODY_COLUMN[body]}, ${ARTICLE_CARD_COLUMNS}${extras.article ? `, ${ARTICLE_EXTRA_COLUMNS}` : ""}${extras.author ? `, ${AUTHOR_EXTRA_COLUMNS}` : ""}`;
 }
 
@@ -45,7 +30,7 @@ const ARTICLE_EXTRA_COLUMNS = `a.status AS a_status, a.word_count AS a_word_coun
 
 const AUTHOR_EXTRA_COLUMNS = `au.bio AS au_bio, au.avatar_url AS au_avatar_url, au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
 
-export const ARTICLE_COLUMNS = articleColumns(BodyNeed.FULL);
+export const ARTICLE_COLUMNS = articleColumns(FULL_SELECTION, "byKey");
 
 export const ARTICLE_FROM = `articles a JOIN authors au ON au.id = a.author_id`;
 
