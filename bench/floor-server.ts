@@ -10,7 +10,7 @@
 import http from "node:http";
 import Database from "better-sqlite3";
 import { Pool } from "pg";
-import { toDate } from "../src/db/dialect";
+import { jsonArrayAggSql, toDate } from "../src/db/dialect";
 import { CONNECTION_OPTIONS } from "../src/db/read-pool.postgres";
 import { formatArticleDate } from "../src/lib/indonesian-date";
 import { excerptOf, paragraphsOf } from "../src/lib/text";
@@ -76,6 +76,11 @@ const columns = (body: "full" | "excerpt" | "none") =>
   `${body === "full" ? "a.body" : body === "excerpt" ? "CASE WHEN a.lead = '' THEN a.body END AS body" : "NULL AS body"},
   a.id, a.slug, a.title, a.lead, a.featured_image_url, a.featured_image_caption, a.published_at, a.time_zone,
   au.name AS author_name, au.slug AS author_slug`;
+// The pages that show tags read them with their articles, in one column of the article's row.
+const TAG_CHIPS = `(SELECT ${jsonArrayAggSql({ dialect: store.postgres ? "postgres" : "sqlite" }, ["t.id", "t.slug", "t.name"], "at.position, t.name")}
+  FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tags`;
+const tagsOf = (row: Row): { slug: string; name: string }[] =>
+  ((typeof row.tags === "string" ? JSON.parse(row.tags) : (row.tags ?? [])) as [number, string, string][]).map(([, slug, name]) => ({ slug, name }));
 const POOL = store.postgres
   ? `SELECT st.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st
      CROSS JOIN LATERAL (SELECT z.article_id, z.live_at FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200) y`
@@ -86,8 +91,7 @@ const POOL = store.postgres
 const PICKS_ONCE = store.postgres;
 
 const SQL = {
-  articleBySlug: `SELECT ${columns("full")} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = :slug AND ${LIVE}`,
-  tagsOf: `SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = :id ORDER BY at.position, t.name`,
+  articleBySlug: `SELECT ${columns("full")}, ${TAG_CHIPS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = :slug AND ${LIVE}`,
   related: `
   WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = :id),
   ${PICKS_ONCE ? "pick_ids AS MATERIALIZED (SELECT article_id, related_id FROM article_related WHERE article_id = :id)," : ""}
@@ -105,9 +109,7 @@ const SQL = {
     ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)
   SELECT ranked.kind, ${columns("none")} FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
   ORDER BY ranked.kind, ranked.pick_position, ranked.score DESC, ranked.live_at DESC, ranked.dst_id DESC`,
-  homeList: `SELECT ${columns("excerpt")} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
-  tagsOfMany: `SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-    WHERE at.article_id IN (${Array.from({ length: 20 }, (_, i) => `:id${i}`).join(", ")}) ORDER BY at.article_id, at.position, t.name`,
+  homeList: `SELECT ${columns("excerpt")}, ${TAG_CHIPS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
   // A tag with no live article does not exist for the public.
   tagBySlug: `SELECT id, slug, name FROM tags t WHERE slug = :slug AND EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = t.id AND vt.live_at <= :now)`,
   tagArticles: `SELECT ${columns("excerpt")} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
@@ -122,7 +124,7 @@ async function articlePage(slug: string) {
   const now = nowParam();
   const [a] = await run("articleBySlug", { slug, now });
   if (!a) return { data: { article: null } };
-  const [tags, related] = await Promise.all([run("tagsOf", { id: a.id }), run("related", { id: a.id, now })]);
+  const related = await run("related", { id: a.id, now });
   return {
     data: {
       article: {
@@ -135,7 +137,7 @@ async function articlePage(slug: string) {
         publishedAtText: dateText(a),
         featuredImage: a.featured_image_url ? { url: a.featured_image_url, caption: a.featured_image_caption } : null,
         author: { name: a.author_name, slug: a.author_slug },
-        tags: tags.map((t) => ({ slug: t.slug, name: t.name })),
+        tags: tagsOf(a),
         related: related.map((r) => ({
           reason: Number(r.kind) === 0 ? "EDITOR_PICK" : "SHARED_TAGS",
           article: { slug: r.slug, title: r.title, publishedAtText: dateText(r), author: { name: r.author_name } },
@@ -147,11 +149,6 @@ async function articlePage(slug: string) {
 
 async function homePage() {
   const rows = await run("homeList", { now: nowParam() });
-  // A fixed arity keeps one prepared statement; missing ids are padded with one that matches nothing.
-  const ids = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`id${i}`, rows[i]?.id ?? -1]));
-  const tagRows = await run("tagsOfMany", ids);
-  const tagsById = new Map<number, { slug: string; name: string }[]>();
-  for (const t of tagRows) tagsById.set(Number(t.article_id), [...(tagsById.get(Number(t.article_id)) ?? []), { slug: t.slug, name: t.name }]);
   return {
     data: {
       articles: {
@@ -161,7 +158,7 @@ async function homePage() {
           excerpt: excerptOf(a.lead || a.body, 160),
           publishedAt: toDate(a.published_at)!.toISOString(),
           author: { name: a.author_name, slug: a.author_slug },
-          tags: tagsById.get(Number(a.id)) ?? [],
+          tags: tagsOf(a),
         })),
       },
     },

@@ -121,6 +121,17 @@ export function hasLateralJoin(source: DialectSource): boolean {
 }
 
 /**
+ * An aggregate of one JSON array per row, in `orderBy` order: `[[1,"a"],[2,"b"]]`. Over no rows
+ * PostgreSQL gives NULL where SQLite gives `[]`; PostgreSQL's driver parses it, SQLite's hands
+ * back the text.
+ */
+export function jsonArrayAggSql(source: DialectSource, values: string[], orderBy: string): string {
+  return isPostgres(source)
+    ? `json_agg(json_build_array(${values.join(", ")}) ORDER BY ${orderBy})`
+    : `json_group_array(json_array(${values.join(", ")}) ORDER BY ${orderBy})`;
+}
+
+/**
  * `articles a` for a scan of every live article (the sitemap index's months), on the partial index
  * of live articles (migration 1732700000450), which holds the dates it reads: no article row is
  * touched. Without statistics SQLite's planner prefers ix_articles_published and reads every row

@@ -158,17 +158,20 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   const limit = window.first + 1; // one extra row tells whether there is a next page
   conditions.params.pageLimit = limit;
 
+  // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
+  const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
   let sql: string;
   if (spec.parent) {
+    // The window projects every row of each parent's list: no tag chips (articleColumns).
     const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
     sql = `SELECT * FROM (SELECT ${articleColumns(context.selection, "lists")}, ${parentColumn} AS parent_id,
         ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
       FROM ${from} WHERE ${where}) ranked WHERE window_row <= :pageLimit ORDER BY parent_id, window_row`;
   } else {
-    sql = `SELECT ${articleColumns(context.selection, "lists")} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    // A list read in index order projects only its page; one sorted first may project every match.
+    const columns = articleColumns(context.selection, "lists", bounded ? context.db.dialect : undefined);
+    sql = `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
   }
-  // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
-  const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
   return { sql, params: conditions.params, bounded, sortKey: (article) => [sortValue(order, article), article.id] };
 }
 
@@ -200,7 +203,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
   const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
   if (spec.parent.ids.length === 1) {
     return {
-      sql: `SELECT ${articleColumns(context.selection, "lists")}, pt.tag_id AS parent_id FROM article_tags pt
+      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id FROM article_tags pt
         JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
       params,
@@ -209,7 +212,8 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
     };
   }
   return {
-    sql: `SELECT ${articleColumns(context.selection, "lists")}, ranked.tag_id AS parent_id FROM (
+    // Articles are joined to the ranked rows already cut to a page each: chips for those alone.
+    sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, ranked.tag_id AS parent_id FROM (
         SELECT pt.tag_id, pt.article_id,
           ROW_NUMBER() OVER (PARTITION BY pt.tag_id ORDER BY pt.live_at ${direction}, pt.article_id ${direction}) AS window_row
         FROM article_tags pt WHERE ${where.join(" AND ")}) ranked

@@ -47,6 +47,12 @@ export interface ArticleSelection {
    * primed from a list row is the one `author(slug:)` returns later in the same request.
    */
   extras: Readonly<Record<"article" | "author" | "tag", boolean>>;
+  /**
+   * Parts whose articles show their tags: their statements carry each article's tag chips
+   * (rows.ts, `a_tags`), which prime the tag loader, so a page showing tags reads them in the
+   * statement that finds its articles instead of a statement of their own.
+   */
+  tags: Readonly<Record<ArticleLoaderPart, boolean>>;
 }
 
 /** What a caller outside GraphQL (or an unanalysed request) gets: everything. */
@@ -56,6 +62,7 @@ export const FULL_SELECTION: Readonly<ArticleSelection> = Object.freeze({
   related: BodyNeed.FULL,
   cardOnly: Object.freeze({ byKey: false, lists: false, related: false }),
   extras: Object.freeze({ article: true, author: true, tag: true }),
+  tags: Object.freeze({ byKey: false, lists: false, related: false }),
 });
 
 /**
@@ -108,6 +115,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
   const need: Record<ArticleLoaderPart, BodyNeed> = { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.NONE };
   const cardOnly: Record<ArticleLoaderPart, boolean> = { byKey: true, lists: true, related: true };
   const extras = { article: false, author: false, tag: false };
+  const tags: Record<ArticleLoaderPart, boolean> = { byKey: false, lists: false, related: false };
 
   const walk = (set: SelectionSetNode | undefined, type: GraphQLObjectType | null, owner: ArticleLoaderPart | null): void => {
     if (!set) return;
@@ -118,6 +126,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
         if (type?.name === "Article" && owner) {
           if (BODY_FIELDS[name] !== undefined) need[owner] = Math.max(need[owner], BODY_FIELDS[name]);
           if (!CARD_FIELDS.has(name)) cardOnly[owner] = false;
+          if (name === "tags") tags[owner] = true;
         }
         const fieldType = type?.getFields()[name]?.type;
         const named = fieldType ? getNamedType(fieldType) : null;
@@ -130,7 +139,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
     }
   };
   walk(operation.selectionSet, schema.getRootType(operation.operation) ?? null, null);
-  const selection: ArticleSelection = { ...need, cardOnly, extras };
+  const selection: ArticleSelection = { ...need, cardOnly, extras, tags };
 
   if (!byOperation) {
     byOperation = new Map();

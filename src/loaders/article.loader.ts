@@ -16,7 +16,7 @@ import {
 } from "./article-query";
 import { FULL_SELECTION } from "./article-selection";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, type Row } from "./rows";
+import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, tagChipsFromRow, type Row } from "./rows";
 import { articleVisibility, liveTagCountSql } from "./visibility";
 
 /** How many of a shared tag's newest published articles compete for "related". */
@@ -55,11 +55,27 @@ export interface NestedListKey extends ArticleWindow {
   orderBy?: ArticleOrder | null;
 }
 
-/** Rows carry their author's columns: turning them into articles also fills the author loader. */
-function readArticles(rows: Row[], authorById: DataLoader<number, Author | null>): Article[] {
+/** The loaders an article row fills besides the article's own. */
+export interface RowPrimedLoaders {
+  authorById: DataLoader<number, Author | null>;
+  tagsByArticle: DataLoader<number, Tag[]>;
+  tagById: DataLoader<number, Tag | null>;
+}
+
+/**
+ * Rows carry their author's columns, and their tag chips when the page shows tags: turning
+ * them into articles also fills the author and tag loaders.
+ */
+function readArticles(rows: Row[], primed: RowPrimedLoaders): Article[] {
   return rows.map((row) => {
-    authorById.prime(Number(row.a_author_id), authorFromArticleRow(row));
-    return articleFromRow(row);
+    const article = articleFromRow(row);
+    primed.authorById.prime(article.authorId, authorFromArticleRow(row));
+    const tags = tagChipsFromRow(row);
+    if (tags) {
+      primed.tagsByArticle.prime(article.id, tags);
+      for (const tag of tags) primed.tagById.prime(tag.id, tag);
+    }
+    return article;
   });
 }
 
@@ -90,7 +106,8 @@ function recordArticles(keys: Set<string>, articles: readonly Article[], cardOnl
   for (const article of articles) keys.add(cardOnly ? cardKey(article.id) : entityKey("article", article.id));
 }
 
-export function createArticleLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>, tagsByArticle?: DataLoader<number, Tag[]>) {
+export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoaders) {
+  const { tagsByArticle } = primed;
   const { db, viewer, now } = context;
   const keys = context.keys ?? null;
   // Set once the operation is resolved, after the loaders are made: read it when used.
@@ -100,13 +117,13 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   async function articlesWhere(column: "a.id" | "a.slug", keys: readonly (number | string)[]): Promise<Row[]> {
     // Editors may open a deleted article directly (to restore it); lists still hide them.
     const vis = visible({ includeDeleted: true });
-    return db.query(`SELECT ${articleColumns(context.selection, "byKey")} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { bounded: true });
+    return db.query(`SELECT ${articleColumns(context.selection, "byKey", db.dialect)} FROM ${ARTICLE_FROM} WHERE ${column} IN (:...keys) AND ${vis.sql}`, { ...vis.params, keys }, { bounded: true });
   }
 
   // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.
   const articleById = recordOnLoad(
     new DataLoader<number, Article | null>(async (ids) => {
-      const byId = new Map(readArticles(await articlesWhere("a.id", ids), authorById).map((a) => [a.id, a]));
+      const byId = new Map(readArticles(await articlesWhere("a.id", ids), primed).map((a) => [a.id, a]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     keys,
@@ -114,7 +131,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
   );
 
   const articleBySlug = new DataLoader<string, Article | null>(async (slugs) => {
-    const articles = readArticles(await articlesWhere("a.slug", slugs), authorById);
+    const articles = readArticles(await articlesWhere("a.slug", slugs), primed);
     for (const article of articles) articleById.prime(article.id, article);
     const bySlug = new Map(articles.map((a) => [a.slug, a]));
     return slugs.map((slug) => bySlug.get(slug) ?? null);
@@ -150,7 +167,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
           const query = articlePageQuery(context, { parent: { kind, ids }, orderBy }, { first, after });
           const rows = await db.query(query.sql, query.params, { bounded: query.bounded });
           const byParent = new Map<number, Article[]>();
-          const articles = readArticles(rows, authorById);
+          const articles = readArticles(rows, primed);
           rows.forEach((row, index) => {
             const parentId = Number(row.parent_id);
             const list = byParent.get(parentId) ?? [];
@@ -189,7 +206,7 @@ export function createArticleLoaders(context: ReadContext, authorById: DataLoade
    * source's tags come from the tag loader, which a page asking for `tags` has already queued.
    */
   async function recordRelatedPools(ids: number[]): Promise<void> {
-    if (!keys || !tagsByArticle) return;
+    if (!keys) return;
     const tagLists = await tagsByArticle.loadMany(ids);
     for (const tags of tagLists) {
       if (tags instanceof Error) throw tags;
@@ -248,14 +265,14 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
         SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC) AS related_row
         FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
       )
-      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(context.selection, "related")}
+      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(context.selection, "related", db.dialect)}
       FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
       WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row`;
     const rows = await db.query(sql, { ...vis.params, poolNow: timestampParam(db, now), relatedIds: ids, relatedFirst: first });
     const result = new Map<number, RelatedHit[]>();
     for (const row of rows) {
       const srcId = Number(row.src_id);
-      const [article] = readArticles([row], authorById);
+      const [article] = readArticles([row], primed);
       const editorPick = Number(row.kind) === 0;
       const hit: RelatedHit = {
         article,
@@ -273,7 +290,7 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
   async function listArticles(filter: ArticleFilterValues | null | undefined, orderBy: ArticleOrder | null | undefined, window: ArticleWindow): Promise<Page<Article>> {
     const spec: ArticleListSpec = { filter, orderBy };
     const query = articlePageQuery(context, spec, window);
-    const rows = readArticles(await db.query(query.sql, query.params, { bounded: query.bounded }), authorById);
+    const rows = readArticles(await db.query(query.sql, query.params, { bounded: query.bounded }), primed);
     if (keys) {
       keys.add(ENTITY_LISTS.article);
       recordFilter(keys, filter);

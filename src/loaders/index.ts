@@ -19,7 +19,7 @@ interface Window {
  */
 export function createLoaders(context: ReadContext) {
   const { listWithCounts, ...authorTag } = createAuthorTagLoaders(context);
-  const articles = createArticleLoaders(context, authorTag.authorById, authorTag.tagsByArticle);
+  const articles = createArticleLoaders(context, authorTag);
   const search = createSearchLoaders(context, authorTag.authorById);
 
   // A list ordered by article count has already counted: prime the count loaders with it.

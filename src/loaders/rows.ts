@@ -1,7 +1,7 @@
 import { Article, type StoredArticleStatus } from "../entities/article.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
-import { toDate } from "../db/dialect";
+import { jsonArrayAggSql, toDate, type Dialect } from "../db/dialect";
 import { BodyNeed, FULL_SELECTION, type ArticleLoaderPart, type ArticleSelection } from "./article-selection";
 
 /**
@@ -15,10 +15,24 @@ const BODY_COLUMN: Record<BodyNeed, string> = {
   [BodyNeed.FULL]: "a.body AS a_body",
 };
 
-export function articleColumns(selection: ArticleSelection | undefined, part: ArticleLoaderPart): string {
-  const { [part]: body, extras } = selection ?? FULL_SELECTION;
-  return `${BODY_COLUMN[body]}, ${ARTICLE_CARD_COLUMNS}${extras.article ? `, ${ARTICLE_EXTRA_COLUMNS}` : ""}${extras.author ? `, ${AUTHOR_EXTRA_COLUMNS}` : ""}`;
+/**
+ * The columns of the articles one loader part reads: the card, the body as far as the part's
+ * fields need it, the extras when some field reads them, and the tag chips (`a_tags`) when the
+ * part's articles show their tags and the statement says in which engine's JSON to write them
+ * (`chipsIn`). A statement that projects rows it then drops (a window over each parent's whole
+ * list) leaves `chipsIn` out: it would read the tags of every row; the tag loader reads them.
+ */
+export function articleColumns(selection: ArticleSelection | undefined, part: ArticleLoaderPart, chipsIn?: Dialect): string {
+  const { [part]: body, extras, tags } = selection ?? FULL_SELECTION;
+  // A field reading a tag's description or dates wants whole tags: the tag loader reads those.
+  const chips = chipsIn && tags[part] && !extras.tag ? `, ${tagChipsColumn(chipsIn)}` : "";
+  return `${BODY_COLUMN[body]}, ${ARTICLE_CARD_COLUMNS}${extras.article ? `, ${ARTICLE_EXTRA_COLUMNS}` : ""}${extras.author ? `, ${AUTHOR_EXTRA_COLUMNS}` : ""}${chips}`;
 }
+
+/** The article's tags in the editor's order, as tagsByArticle reads them (TAG_CARD_COLUMNS). */
+const tagChipsColumn = (dialect: Dialect): string =>
+  `(SELECT ${jsonArrayAggSql({ dialect }, ["t.id", "t.slug", "t.name"], "at.position, t.name")}
+    FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS a_tags`;
 
 const ARTICLE_CARD_COLUMNS = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.lead AS a_lead,
   a.featured_image_url AS a_featured_image_url, a.featured_image_caption AS a_featured_image_caption,
@@ -148,6 +162,20 @@ export const TAG_COLUMNS = `t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.
 
 /** What a tag chip shows; the tags of many articles are read with these unless a field wants more. */
 export const TAG_CARD_COLUMNS = `t.id AS t_id, t.slug AS t_slug, t.name AS t_name`;
+
+/** The tag chips an article row carries when its statement asked for them (articleColumns), else undefined. */
+export function tagChipsFromRow(raw: Row): Tag[] | undefined {
+  const value = raw.a_tags;
+  if (value === undefined) return undefined;
+  const chips = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as [number | string, string, string][];
+  return chips.map(([id, slug, name]) => {
+    const tag = new Tag();
+    tag.id = Number(id);
+    tag.slug = slug;
+    tag.name = name;
+    return tag;
+  });
+}
 
 export function tagFromRow(raw: Row): Tag {
   const row = raw as TagRow;

@@ -21,12 +21,12 @@ function selectionOf(source: string, operationName?: string): ArticleSelection {
 describe("article selection: which loaders fetch the body", () => {
   it("a home page of titles and excerpts reads bodies only for excerpts", () => {
     const s = selectionOf(`{ articles(first: 20) { nodes { slug title excerpt author { name } tags { slug } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined, extras: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined, extras: undefined, tags: undefined });
   });
 
   it("an article page reads its own body but not its related articles'", () => {
     const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title paragraphs related(first: 5) { article { slug title excerpt } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined, extras: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined, extras: undefined, tags: undefined });
   });
 
   it("follows named and inline fragments, and nested lists under authors and tags", () => {
@@ -41,7 +41,7 @@ describe("article selection: which loaders fetch the body", () => {
 
   it("a related article's body inside a list counts for related, not for the list", () => {
     const s = selectionOf(`{ articles(first: 2) { nodes { title related { article { body } } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined, extras: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined, extras: undefined, tags: undefined });
   });
 
   it("analyses the named operation of a document holding several", () => {
@@ -89,5 +89,24 @@ describe("article selection: which optional columns a statement carries", () => 
     assert.deepEqual(selectionOf(`{ articles(first: 2) { nodes { slug } } author(slug: "a") { bio } }`).extras, { article: false, author: true, tag: false });
     assert.deepEqual(selectionOf(`{ article(slug: "a") { related { article { tags { ...T } } } } } fragment T on Tag { description }`).extras, { article: false, author: false, tag: true });
     assert.deepEqual(selectionOf(`{ tags(first: 1) { nodes { articles(first: 1) { nodes { status author { createdAt } } } } } }`).extras, { article: true, author: true, tag: false });
+  });
+});
+
+describe("article selection: which parts show their articles' tags", () => {
+  it("a home page showing tag chips reads them with its list; its related links do not ask for them", () => {
+    const s = selectionOf(`{ articles(first: 20) { nodes { slug tags { slug name } related { article { slug } } } } }`);
+    assert.deepEqual(s.tags, { byKey: false, lists: true, related: false });
+  });
+
+  it("through fragments, for the page's own article and its related links", () => {
+    const s = selectionOf(`
+      query Page($slug: String!) { article(slug: $slug) { ...Chips related { article { ...Chips } } } }
+      fragment Chips on Article { tags { name } }`);
+    assert.deepEqual(s.tags, { byKey: true, lists: false, related: true });
+  });
+
+  it("an article's tag list is not the tag page's list of articles", () => {
+    const s = selectionOf(`{ tag(slug: "x") { name articles(first: 3) { nodes { slug } } } }`);
+    assert.deepEqual(s.tags, { byKey: false, lists: false, related: false });
   });
 });
