@@ -112,9 +112,10 @@ const SQL = {
   homeList: `SELECT ${columns("excerpt")}, ${TAG_CHIPS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
   // A tag with no live article does not exist for the public.
   tagBySlug: `SELECT id, slug, name FROM tags t WHERE slug = :slug AND EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = t.id AND vt.live_at <= :now)`,
-  tagArticles: `SELECT ${columns("excerpt")} FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
+  // The page carries the tag's count, as our tag page does.
+  tagArticles: `SELECT ${columns("excerpt")}, (SELECT COUNT(*) FROM article_tags ct WHERE ct.tag_id = :tag AND ct.live_at <= :now) AS total
+  FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
   WHERE pt.tag_id = :tag AND pt.live_at <= :now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`,
-  tagCount: `SELECT COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id = :tag AND pt.live_at <= :now`,
 };
 const run = (name: keyof typeof SQL, params: Params) => store.all(name, SQL[name], params);
 
@@ -169,14 +170,14 @@ async function tagPage(slug: string) {
   const now = nowParam();
   const [tag] = await run("tagBySlug", { slug, now });
   if (!tag) return { data: { tag: null } };
-  const [rows, [count]] = await Promise.all([run("tagArticles", { tag: tag.id, now }), run("tagCount", { tag: tag.id, now })]);
+  const rows = await run("tagArticles", { tag: tag.id, now });
   return {
     data: {
       tag: {
         slug: tag.slug,
         name: tag.name,
         articles: {
-          totalCount: Number(count.n),
+          totalCount: rows.length > 0 ? Number(rows[0].total) : 0,
           nodes: rows.map((a) => ({ slug: a.slug, title: a.title, excerpt: excerptOf(a.lead || a.body, 160), publishedAtText: dateText(a), author: { name: a.author_name } })),
         },
       },

@@ -133,6 +133,8 @@ export interface ArticlePageQuery {
    */
   bounded: boolean;
   sortKey: (article: Article) => CursorKey;
+  /** Each row also carries its parent's whole count (`parent_total`), which a page of no rows cannot. */
+  carriesTotal?: boolean;
 }
 
 export function sortValue(order: ArticleOrder, article: Article): string | null {
@@ -202,13 +204,18 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
   }
   const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
   if (spec.parent.ids.length === 1) {
+    // A tag page showing its count counts in the same statement: the subquery names no column of
+    // the outer rows, so both engines run it once, not per row.
+    const carriesTotal = context.selection?.listTotals ?? false;
+    const total = carriesTotal ? `, (SELECT COUNT(*) FROM article_tags ct WHERE ct.tag_id IN (:...parentIds) AND ${publicTagRowVisibility(context.db, context.viewer, context.now, "ct")!.sql}) AS parent_total` : "";
     return {
-      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id FROM article_tags pt
+      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${total} FROM article_tags pt
         JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
       params,
       bounded: true,
       sortKey,
+      carriesTotal,
     };
   }
   return {

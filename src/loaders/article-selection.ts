@@ -53,6 +53,11 @@ export interface ArticleSelection {
    * statement that finds its articles instead of a statement of their own.
    */
   tags: Readonly<Record<ArticleLoaderPart, boolean>>;
+  /**
+   * Whether some article list of the operation shows its `totalCount`: a tag page's statement
+   * then counts the tag's articles as well (article-query.ts), instead of a statement of its own.
+   */
+  listTotals: boolean;
 }
 
 /** What a caller outside GraphQL (or an unanalysed request) gets: everything. */
@@ -63,6 +68,7 @@ export const FULL_SELECTION: Readonly<ArticleSelection> = Object.freeze({
   cardOnly: Object.freeze({ byKey: false, lists: false, related: false }),
   extras: Object.freeze({ article: true, author: true, tag: true }),
   tags: Object.freeze({ byKey: false, lists: false, related: false }),
+  listTotals: false,
 });
 
 /**
@@ -116,6 +122,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
   const cardOnly: Record<ArticleLoaderPart, boolean> = { byKey: true, lists: true, related: true };
   const extras = { article: false, author: false, tag: false };
   const tags: Record<ArticleLoaderPart, boolean> = { byKey: false, lists: false, related: false };
+  let listTotals = false;
 
   const walk = (set: SelectionSetNode | undefined, type: GraphQLObjectType | null, owner: ArticleLoaderPart | null): void => {
     if (!set) return;
@@ -123,6 +130,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
       if (node.kind === Kind.FIELD) {
         const name = node.name.value;
         if (type && EXTRA_FIELDS[type.name]?.has(name)) extras[EXTRAS_OF[type.name]] = true;
+        if (type?.name === "ArticleConnection" && name === "totalCount" && owner === "lists") listTotals = true;
         if (type?.name === "Article" && owner) {
           if (BODY_FIELDS[name] !== undefined) need[owner] = Math.max(need[owner], BODY_FIELDS[name]);
           if (!CARD_FIELDS.has(name)) cardOnly[owner] = false;
@@ -139,7 +147,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
     }
   };
   walk(operation.selectionSet, schema.getRootType(operation.operation) ?? null, null);
-  const selection: ArticleSelection = { ...need, cardOnly, extras, tags };
+  const selection: ArticleSelection = { ...need, cardOnly, extras, tags, listTotals };
 
   if (!byOperation) {
     byOperation = new Map();

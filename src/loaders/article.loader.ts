@@ -166,6 +166,8 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
           const ids = [...new Set(groupKeys.map((k) => k.parentId))];
           const query = articlePageQuery(context, { parent: { kind, ids }, orderBy }, { first, after });
           const rows = await db.query(query.sql, query.params, { bounded: query.bounded });
+          // A page past the end (an `after` there) has no row to carry the count: the loader counts.
+          if (query.carriesTotal && ids.length === 1 && (rows.length > 0 || !after)) counts.prime(ids[0], rows.length > 0 ? Number(rows[0].parent_total) : 0);
           const byParent = new Map<number, Article[]>();
           const articles = readArticles(rows, primed);
           rows.forEach((row, index) => {

@@ -21,12 +21,12 @@ function selectionOf(source: string, operationName?: string): ArticleSelection {
 describe("article selection: which loaders fetch the body", () => {
   it("a home page of titles and excerpts reads bodies only for excerpts", () => {
     const s = selectionOf(`{ articles(first: 20) { nodes { slug title excerpt author { name } tags { slug } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined, extras: undefined, tags: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
   });
 
   it("an article page reads its own body but not its related articles'", () => {
     const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title paragraphs related(first: 5) { article { slug title excerpt } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined, extras: undefined, tags: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
   });
 
   it("follows named and inline fragments, and nested lists under authors and tags", () => {
@@ -41,7 +41,7 @@ describe("article selection: which loaders fetch the body", () => {
 
   it("a related article's body inside a list counts for related, not for the list", () => {
     const s = selectionOf(`{ articles(first: 2) { nodes { title related { article { body } } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined, extras: undefined, tags: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
   });
 
   it("analyses the named operation of a document holding several", () => {
@@ -108,5 +108,13 @@ describe("article selection: which parts show their articles' tags", () => {
   it("an article's tag list is not the tag page's list of articles", () => {
     const s = selectionOf(`{ tag(slug: "x") { name articles(first: 3) { nodes { slug } } } }`);
     assert.deepEqual(s.tags, { byKey: false, lists: false, related: false });
+  });
+});
+
+describe("article selection: whether a list shows its total", () => {
+  it("a tag page's totalCount counts; a connection of authors or tags does not", () => {
+    assert.equal(selectionOf(`{ tag(slug: "x") { articles(first: 20) { totalCount nodes { slug } } } }`).listTotals, true);
+    assert.equal(selectionOf(`{ tag(slug: "x") { articles(first: 20) { nodes { slug } } } }`).listTotals, false);
+    assert.equal(selectionOf(`{ tags(first: 5) { totalCount nodes { slug } } }`).listTotals, false);
   });
 });
