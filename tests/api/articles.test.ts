@@ -158,6 +158,18 @@ describe("articles API", () => {
     assert.deepEqual(makassar.slice(1), ["other", "jakarta"]);
   });
 
+  it("ranks an article's related links alike on its own page and in a list of many", async () => {
+    const fields = `related(first: 3) { reason score article { slug } }`;
+    const list = await server.gql(`{ articles(first: 20) { nodes { slug ${fields} } } }`);
+    assert.equal(list.body.errors, undefined, JSON.stringify(list.body.errors));
+    assert.equal(list.body.data.articles.nodes.length, 5);
+    for (const node of list.body.data.articles.nodes) {
+      // One source alone takes the single-article statement (a top-N sort), a list the windowed one.
+      const page = await server.gql(`query($slug: String!) { article(slug: $slug) { ${fields} } }`, { slug: node.slug });
+      assert.deepEqual(page.body.data.article.related, node.related, node.slug);
+    }
+  });
+
   it("serves authors and tags with nested article connections and counts", async () => {
     const res = await server.gql(`{
       author(slug: "ana-rahma") { name articleCount articles(first: 1) { totalCount nodes { slug } pageInfo { hasNextPage } } }
