@@ -25,7 +25,7 @@ const BODY_COLUMN: Record<BodyNeed, string> = {
 export function articleColumns(selection: ArticleSelection | undefined, part: ArticleLoaderPart, chipsIn?: Dialect): string {
   const { [part]: body, extras, tags } = selection ?? FULL_SELECTION;
   // A field reading a tag's description or dates wants whole tags: the tag loader reads those.
-  const chips = chipsIn && tags[part] && !extras.tag ? `, ${tagChipsColumn(chipsIn)}` : "";
+  const chips = chipsIn && tags[part] && !extras.tag ? `, ${TAG_CHIPS_COLUMN[chipsIn]}` : "";
   return `${BODY_COLUMN[body]}, ${ARTICLE_CARD_COLUMNS}${extras.article ? `, ${ARTICLE_EXTRA_COLUMNS}` : ""}${extras.author ? `, ${AUTHOR_EXTRA_COLUMNS}` : ""}${chips}`;
 }
 
@@ -33,6 +33,8 @@ export function articleColumns(selection: ArticleSelection | undefined, part: Ar
 const tagChipsColumn = (dialect: Dialect): string =>
   `(SELECT ${jsonArrayAggSql({ dialect }, ["t.id", "t.slug", "t.name"], "at.position, t.name")}
     FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS a_tags`;
+/** Written once per engine: statements are built on every request. */
+const TAG_CHIPS_COLUMN: Record<Dialect, string> = { sqlite: tagChipsColumn("sqlite"), postgres: tagChipsColumn("postgres") };
 
 const ARTICLE_CARD_COLUMNS = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.lead AS a_lead,
   a.featured_image_url AS a_featured_image_url, a.featured_image_caption AS a_featured_image_caption,
@@ -168,21 +170,20 @@ export function tagChipsFromRow(raw: Row): Tag[] | undefined {
   const value = raw.a_tags;
   if (value === undefined) return undefined;
   const chips = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as [number | string, string, string][];
-  return chips.map(([id, slug, name]) => {
-    const tag = new Tag();
-    tag.id = Number(id);
-    tag.slug = slug;
-    tag.name = name;
-    return tag;
-  });
+  return chips.map(([id, slug, name]) => tagCard(id, slug, name));
+}
+
+function tagCard(id: number | string, slug: string, name: string): Tag {
+  const tag = new Tag();
+  tag.id = Number(id);
+  tag.slug = slug;
+  tag.name = name;
+  return tag;
 }
 
 export function tagFromRow(raw: Row): Tag {
   const row = raw as TagRow;
-  const tag = new Tag();
-  tag.id = Number(row.t_id);
-  tag.slug = row.t_slug;
-  tag.name = row.t_name;
+  const tag = tagCard(row.t_id, row.t_slug, row.t_name);
   // Left out (TAG_CARD_COLUMNS) when no field reads them.
   if (row.t_created_at !== undefined) {
     tag.description = row.t_description ?? null;
