@@ -18,6 +18,7 @@
  * leave implausible stems behind; this is what keeps names and loanwords
  * such as "putin", "kosmodrom" or "jakarta" intact.
  */
+import { LRUCache } from "lru-cache";
 
 const MIN_STEM = 3;
 const MAX_PREFIXES = 3;
@@ -478,9 +479,10 @@ function stemUncached(word: string): string {
 }
 
 // Bounded because the indexer pushes every token of ~100k articles through
-// here; FIFO eviction is enough since frequent words are re-inserted quickly.
-const CACHE_LIMIT = 50_000;
-const cache = new Map<string, string>();
+// here. Least recently used out, so frequent words stay: a Map evicting its
+// oldest key was a FIFO whose `keys().next()` walked every deleted entry still
+// in the table, which made each eviction cost as much as stemming dozens of words.
+const cache = new LRUCache<string, string>({ max: 50_000 });
 
 /**
  * Stem one Indonesian word. Expects a folded (lowercase, diacritic-free)
@@ -493,10 +495,6 @@ export function stemWord(word: string): string {
   if (hit !== undefined) return hit;
   const w = word.toLowerCase();
   const stem = w.length <= MIN_STEM || !/^[a-z]+$/.test(w) ? w : stemUncached(w);
-  if (cache.size >= CACHE_LIMIT) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
   cache.set(word, stem);
   return stem;
 }

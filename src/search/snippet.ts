@@ -47,6 +47,13 @@ interface Matcher {
   stems: Set<string>;
   prefixes: string[];
   phrases: Phrase[];
+  /**
+   * What a word must contain for its stem to matter: each wanted stem or prefix without its
+   * first letter. A stem is a piece of its word with at most its first letter restored
+   * (menulis → tulis; see stemWord), so a word containing none of these has no stem equal to
+   * a wanted one or starting with a wanted prefix, and is not stemmed at all.
+   */
+  cores: string[];
 }
 
 /**
@@ -68,7 +75,21 @@ function compileTerms(terms: string[]): Matcher {
       else stems.add(stemWord(tokens[0]));
     }
   }
-  return { stems, prefixes, phrases };
+  const wanted = [...stems, ...prefixes, ...phrases.flatMap((phrase) => phrase.stems)];
+  return { stems, prefixes, phrases, cores: [...new Set(wanted.map((w) => w.slice(1)))] };
+}
+
+function mayMatchByStem(token: string, m: Matcher): boolean {
+  for (const core of m.cores) if (token.includes(core)) return true;
+  return false;
+}
+
+interface Token {
+  token: string;
+  /** Null when no wanted stem can be it (see Matcher.cores). */
+  stem: string | null;
+  /** Index of the word it belongs to. */
+  word: number;
 }
 
 interface Word {
@@ -78,54 +99,103 @@ interface Word {
   match: string | null;
 }
 
-function matchToken(token: string, stem: string, m: Matcher): string | null {
-  if (m.stems.has(stem)) return stem;
+function matchToken(token: string, stem: string | null, m: Matcher): string | null {
+  if (stem !== null && m.stems.has(stem)) return stem;
   // The index holds stems, so `senja*` finds "persenjataan" through its stem
   // "senjata"; check the stem as well as the surface form.
   for (const p of m.prefixes) {
-    if (token.startsWith(p) || stem.startsWith(p)) return p + '*';
+    if (token.startsWith(p) || (stem !== null && stem.startsWith(p))) return p + '*';
   }
   return null;
 }
 
+function isAsciiLetterOrDigit(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
+}
+
+const WORD_AT = new RegExp(WORD_RE.source, 'uy');
+
+/**
+ * Runs for every word of every hit on a search page (twenty texts of hundreds of words), so
+ * the common case stays cheap. Words are found as WORD_RE finds them, but a run of ASCII
+ * letters and digits is read by character code and is its own lowercase token (what foldText
+ * and TOKEN_RE make of it), with no match object, normalizing or splitting; a word with any
+ * other character goes through WORD_RE and foldText. Tokens are kept for phrase matching only
+ * when the query has a phrase.
+ */
 function scanWords(text: string, m: Matcher): Word[] {
   const words: Word[] = [];
-  // Every token in text order with the word it belongs to, for phrase matching.
-  const parts: { token: string; stem: string; word: number }[] = [];
+  // Every token in text order, for phrase matching.
+  const parts: Token[] | null = m.phrases.length > 0 ? [] : null;
+  // Lowercasing keeps offsets unless a character lowercases to two (İ); ASCII words are cut from it.
+  const lower = text.toLowerCase();
+  const sameOffsets = lower.length === text.length;
   let prevToken = '';
-  let prevStem = '';
+  let prevStem: string | null = null;
   let prevEnd = 0;
-  for (const w of text.matchAll(WORD_RE)) {
-    const start = w.index ?? 0;
-    const end = start + w[0].length;
-    // Folding can split one original word (e.g. "½" → "1⁄2"); any part counts.
-    const tokens = foldText(w[0]).match(TOKEN_RE) ?? [];
+  let i = 0;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    let end = i;
+    let tokens: string[] | null = null;
+    if (isAsciiLetterOrDigit(code)) {
+      end = i + 1;
+      while (end < text.length && isAsciiLetterOrDigit(text.charCodeAt(end))) end++;
+      // A letter, digit or mark beyond ASCII right after makes it a longer word: WORD_AT reads that.
+      if (end === text.length || text.charCodeAt(end) < 0x80) tokens = [sameOffsets ? lower.slice(i, end) : text.slice(i, end).toLowerCase()];
+    } else if (code < 0x80) {
+      i++;
+      continue;
+    }
+    if (!tokens) {
+      WORD_AT.lastIndex = i;
+      const found = WORD_AT.exec(text);
+      if (!found) {
+        // Not a word character; a surrogate pair is one character.
+        const next = text.charCodeAt(i + 1);
+        i += code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+        continue;
+      }
+      end = i + found[0].length;
+      // Folding can split one original word (e.g. "½" → "1⁄2"); any part counts.
+      tokens = foldText(found[0]).match(TOKEN_RE) ?? [];
+    }
+    const start = i;
+    // Only a one-character separator can make a token inherit its neighbour's stem.
+    const separator = start - prevEnd === 1 ? text[prevEnd] : '';
     let match: string | null = null;
     for (const token of tokens) {
-      const stem = inheritsStem(prevToken, text.slice(prevEnd, start), token) ? prevStem : stemWord(token);
+      // A reduplicated tail takes its neighbour's stem, which this scan may not have needed yet.
+      const stem: string | null =
+        separator && inheritsStem(prevToken, separator, token) ? (prevStem ?? stemWord(prevToken)) : mayMatchByStem(token, m) ? stemWord(token) : null;
       match ??= matchToken(token, stem, m);
-      parts.push({ token, stem, word: words.length });
+      parts?.push({ token, stem, word: words.length });
       prevToken = token;
       prevStem = stem;
     }
     prevEnd = end;
     words.push({ start, end, match });
+    i = end;
   }
-  // A phrase marks its words only where all of them stand together, in order.
-  for (const phrase of m.phrases) {
+  if (parts) markPhrases(words, parts, m.phrases);
+  return words;
+}
+
+/** A phrase marks its words only where all of them stand together, in order. */
+function markPhrases(words: Word[], parts: Token[], phrases: Phrase[]): void {
+  for (const phrase of phrases) {
     const n = phrase.stems.length;
     for (let i = 0; i + n <= parts.length; i++) {
       let whole = true;
       for (let k = 0; k < n && whole; k++) {
         const part = parts[i + k];
         const want = phrase.stems[k];
-        whole = phrase.prefix && k === n - 1 ? part.token.startsWith(want) || part.stem.startsWith(want) : part.stem === want;
+        whole = phrase.prefix && k === n - 1 ? part.token.startsWith(want) || (part.stem?.startsWith(want) ?? false) : part.stem === want;
       }
       if (!whole) continue;
       for (let k = 0; k < n; k++) words[parts[i + k].word].match ??= phrase.key;
     }
   }
-  return words;
 }
 
 /** Start of the `size`-word window with the most distinct matched terms,

@@ -128,3 +128,20 @@ test('cache stays correct when flooded with distinct words', () => {
   assert.equal(stemWord('persenjataan'), 'senjata');
   assert.equal(stemWord('kata59999'), 'kata59999');
 });
+
+test('a stem is a piece of its word, with at most its first letter restored', () => {
+  // The snippet builder relies on this to skip stemming words that cannot match (snippet.ts, Matcher.cores).
+  const roots = ['tulis', 'pukul', 'sapu', 'kirim', 'ajar', 'senjata', 'tembak', 'nanti', 'ubah', 'rusak', 'lapor', 'kerja', 'gelar', 'bakatari', 'rimuna', 'syarat', 'fitnah', 'vonis'];
+  const prefixes = ['', 'me', 'mem', 'men', 'meng', 'menge', 'meny', 'pe', 'pem', 'pen', 'peng', 'peny', 'per', 'ber', 'be', 'ter', 'te', 'di', 'ke', 'se', 'memper', 'diper', 'keber', 'mempe'];
+  const suffixes = ['', 'kan', 'an', 'i', 'nya', 'lah', 'kah', 'pun', 'ku', 'mu', 'kannya', 'annya', 'ilah'];
+  const words = new Set<string>();
+  for (const root of roots) {
+    for (const prefix of prefixes) for (const suffix of suffixes) words.add(prefix + root + suffix);
+    // Recoded forms: the prefix swallowed the root's first letter.
+    for (const prefix of ['me', 'pe']) for (const nasal of ['m', 'n', 'ng', 'ny']) words.add(prefix + nasal + root.slice(1));
+  }
+  for (const word of words) {
+    const stem = stemWord(word);
+    assert.ok(word.includes(stem.slice(1)), `${word} → ${stem}`);
+  }
+});
