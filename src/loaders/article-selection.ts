@@ -25,7 +25,7 @@ export enum BodyNeed {
   FULL = 2,
 }
 
-export type ArticleLoaderPart = "byKey" | "lists" | "related";
+export type ArticleLoaderPart = "byKey" | "lists" | "related" | "search";
 
 /** The loaders that produce articles, each told what its own part of the query selects. */
 export interface ArticleSelection {
@@ -35,6 +35,8 @@ export interface ArticleSelection {
   lists: BodyNeed;
   /** `Article.related`. */
   related: BodyNeed;
+  /** `search`: its hits' articles, and their `snippet`, which reads the lead and the body. */
+  search: BodyNeed;
   /**
    * Parts whose articles show nothing beyond their card (CARD_FIELDS): their answers depend on
    * each article's card key, not its own, so an edit of a lead keeps a page of related links.
@@ -65,9 +67,10 @@ export const FULL_SELECTION: Readonly<ArticleSelection> = Object.freeze({
   byKey: BodyNeed.FULL,
   lists: BodyNeed.FULL,
   related: BodyNeed.FULL,
-  cardOnly: Object.freeze({ byKey: false, lists: false, related: false }),
+  search: BodyNeed.FULL,
+  cardOnly: Object.freeze({ byKey: false, lists: false, related: false, search: false }),
   extras: Object.freeze({ article: true, author: true, tag: true }),
-  tags: Object.freeze({ byKey: false, lists: false, related: false }),
+  tags: Object.freeze({ byKey: false, lists: false, related: false, search: false }),
   listTotals: false,
 });
 
@@ -99,6 +102,7 @@ function ownerOf(parent: string, field: string): ArticleLoaderPart | null {
   if (parent === "Query" && field === "article") return "byKey";
   if ((parent === "Query" || parent === "Author" || parent === "Tag") && field === "articles") return "lists";
   if (parent === "Article" && field === "related") return "related";
+  if (parent === "SearchHit" && field === "article") return "search";
   return null;
 }
 
@@ -118,10 +122,10 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
 
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const need: Record<ArticleLoaderPart, BodyNeed> = { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.NONE };
-  const cardOnly: Record<ArticleLoaderPart, boolean> = { byKey: true, lists: true, related: true };
+  const need: Record<ArticleLoaderPart, BodyNeed> = { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.NONE, search: BodyNeed.NONE };
+  const cardOnly: Record<ArticleLoaderPart, boolean> = { byKey: true, lists: true, related: true, search: true };
   const extras = { article: false, author: false, tag: false };
-  const tags: Record<ArticleLoaderPart, boolean> = { byKey: false, lists: false, related: false };
+  const tags: Record<ArticleLoaderPart, boolean> = { byKey: false, lists: false, related: false, search: false };
   let listTotals = false;
 
   const walk = (set: SelectionSetNode | undefined, type: GraphQLObjectType | null, owner: ArticleLoaderPart | null): void => {
@@ -131,6 +135,7 @@ export function articleSelectionOf(schema: GraphQLSchema, document: DocumentNode
         const name = node.name.value;
         if (type && EXTRA_FIELDS[type.name]?.has(name)) extras[EXTRAS_OF[type.name]] = true;
         if (type?.name === "ArticleConnection" && name === "totalCount" && owner === "lists") listTotals = true;
+        if (type?.name === "SearchHit" && name === "snippet") need.search = BodyNeed.FULL;
         if (type?.name === "Article" && owner) {
           if (BODY_FIELDS[name] !== undefined) need[owner] = Math.max(need[owner], BODY_FIELDS[name]);
           if (!CARD_FIELDS.has(name)) cardOnly[owner] = false;

@@ -70,7 +70,7 @@ export interface RowPrimedLoaders {
  * Rows carry their author's columns, and their tag chips when the page shows tags: turning
  * them into articles also fills the author and tag loaders.
  */
-function readArticles(rows: Row[], primed: RowPrimedLoaders): Article[] {
+export function readArticles(rows: Row[], primed: RowPrimedLoaders): Article[] {
   return rows.map((row) => {
     const article = articleFromRow(row);
     primed.authorById.prime(article.authorId, authorFromArticleRow(row));

@@ -20,7 +20,7 @@ interface Window {
 export function createLoaders(context: ReadContext) {
   const { listWithCounts, ...authorTag } = createAuthorTagLoaders(context);
   const articles = createArticleLoaders(context, authorTag);
-  const search = createSearchLoaders(context, authorTag.authorById);
+  const search = createSearchLoaders(context, authorTag);
 
   // A list ordered by article count has already counted: prime the count loaders with it.
   async function listAuthors(orderBy: AuthorOrder, window: Window): Promise<Page<Author>> {

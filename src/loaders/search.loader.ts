@@ -1,6 +1,4 @@
-import type DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
-import type { Author } from "../entities/author.entity";
 import { timestampParam } from "../db/dialect";
 import { badInput } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
@@ -19,9 +17,9 @@ import {
   type ArticleWindow,
 } from "./article-query";
 import { entityKey, SEARCH_KEY } from "../events/content-events";
-import { recordFilter } from "./article.loader";
+import { readArticles, recordFilter, type RowPrimedLoaders } from "./article.loader";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_COLUMNS, articleFromRow, authorFromArticleRow } from "./rows";
+import { articleColumns } from "./rows";
 
 export enum SearchOrder {
   RELEVANCE = "RELEVANCE",
@@ -52,7 +50,7 @@ function relevanceOffset(after: string | null | undefined): number {
   return offset;
 }
 
-export function createSearchLoaders(context: ReadContext, authorById: DataLoader<number, Author | null>) {
+export function createSearchLoaders(context: ReadContext, primed: RowPrimedLoaders) {
   const { db } = context;
 
   /** Runs a search statement; FTS5 errors become a generic BAD_USER_INPUT, never the SQLite text. */
@@ -68,8 +66,10 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
 
   /**
    * One page of hits in one statement: the FTS match joined to articles and authors, filtered
-   * by visibility and the article filters, ordered and limited in SQL. Tags and the rest of a
-   * hit's fields come from the batched article loaders like any other article.
+   * by visibility and the article filters, ordered and limited in SQL, reading the columns the
+   * hits' fields need (the body only for a snippet or the body itself). A public page, cut from
+   * the matches before any article is read, carries its hits' tag chips too; otherwise tags come
+   * from the batched tag loader like any other article's.
    */
   async function search(input: string, filter: ArticleFilterValues | null | undefined, orderBy: SearchOrder, window: ArticleWindow): Promise<Page<SearchHitData>> {
     const fts = ftsModuleFor(db);
@@ -120,14 +120,13 @@ export function createSearchLoaders(context: ReadContext, authorById: DataLoader
     const from = `${matches} s CROSS JOIN articles a JOIN authors au ON au.id = a.author_id ${conditions.joins.join(" ")}`;
     const where = conditions.where.join(" AND ");
     const params = { ...conditions.params, pageLimit: window.first + 1, pageOffset: offset };
-    const sql = `SELECT ${ARTICLE_COLUMNS}, s.rank AS search_rank FROM ${from} WHERE ${where}
+    const columns = articleColumns(context.selection, "search", pageOrderSql ? db.dialect : undefined);
+    const sql = `SELECT ${columns}, s.rank AS search_rank FROM ${from} WHERE ${where}
       ORDER BY ${orderSql} LIMIT :pageLimit ${pageOrderSql ? "" : "OFFSET :pageOffset"}`;
     const rows = await run(sql, params, fts.isMatchError);
 
-    const hits: SearchHitData[] = rows.map((row) => {
-      authorById.prime(Number(row.a_author_id), authorFromArticleRow(row));
-      return { article: articleFromRow(row), score: -Number(row.search_rank), terms: parsed.terms };
-    });
+    const articles = readArticles(rows, primed);
+    const hits: SearchHitData[] = rows.map((row, i) => ({ article: articles[i], score: -Number(row.search_rank), terms: parsed.terms }));
     const items = hits.slice(0, window.first);
     if (context.keys) {
       context.keys.add(SEARCH_KEY);

@@ -311,6 +311,28 @@ describe("search API", () => {
     }
   });
 
+  it("reads a public results page with its authors and tags in one statement where the index keeps live_at, the tags the tag loader gives", async () => {
+    const RESULTS = `query($q: String!, $first: Int, $filter: ArticleFilter) {
+      search(query: $q, first: $first, filter: $filter) { nodes { score article { slug title author { name } tags { slug name } } } }
+    }`;
+    // PostgreSQL counts corpus statistics for new words once; a page of another size is not a cached answer.
+    await server.gql(RESULTS, { q: "durian", first: 1 });
+    const page = await server.gql(RESULTS, { q: "durian" });
+    assert.equal(page.body.errors, undefined, JSON.stringify(page.body.errors));
+    // FTS5 rows hold no live_at: SQLite ranks articles it has read, and tags come from their loader.
+    assert.equal(page.statements, onPostgres ? 1 : 2);
+    const nodes: { article: { slug: string; tags: { slug: string }[] } }[] = page.body.data.search.nodes;
+    assert.equal(nodes.length, 7);
+    for (const { article } of nodes) {
+      const i = Number(article.slug.replace("durian-", ""));
+      assert.deepEqual(article.tags.map((t) => t.slug), [i < 3 ? ekonomi.slug : politik.slug], article.slug);
+    }
+    // A filtered search ranks articles it has read (no chips): the same answer through the loaders.
+    const filtered = await server.gql(RESULTS, { q: "durian", filter: { publishedAfter: "2000-01-01T00:00:00Z" } });
+    assert.equal(filtered.statements, 2);
+    assert.deepEqual(filtered.body.data, page.body.data);
+  });
+
   it("runs a constant number of statements however many hits a page has", async () => {
     // On PostgreSQL the first search of new words also counts corpus statistics for bm25 (one
     // statement for the corpus, one per phrase; fts.postgres.ts keeps them until the next

@@ -21,12 +21,12 @@ function selectionOf(source: string, operationName?: string): ArticleSelection {
 describe("article selection: which loaders fetch the body", () => {
   it("a home page of titles and excerpts reads bodies only for excerpts", () => {
     const s = selectionOf(`{ articles(first: 20) { nodes { slug title excerpt author { name } tags { slug } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.EXCERPT, related: BodyNeed.NONE, search: BodyNeed.NONE, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
   });
 
   it("an article page reads its own body but not its related articles'", () => {
     const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title paragraphs related(first: 5) { article { slug title excerpt } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.FULL, lists: BodyNeed.NONE, related: BodyNeed.EXCERPT, search: BodyNeed.NONE, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
   });
 
   it("follows named and inline fragments, and nested lists under authors and tags", () => {
@@ -41,7 +41,7 @@ describe("article selection: which loaders fetch the body", () => {
 
   it("a related article's body inside a list counts for related, not for the list", () => {
     const s = selectionOf(`{ articles(first: 2) { nodes { title related { article { body } } } } }`);
-    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
+    assert.deepEqual({ ...s, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined }, { byKey: BodyNeed.NONE, lists: BodyNeed.NONE, related: BodyNeed.FULL, search: BodyNeed.NONE, cardOnly: undefined, extras: undefined, tags: undefined, listTotals: undefined });
   });
 
   it("analyses the named operation of a document holding several", () => {
@@ -51,10 +51,24 @@ describe("article selection: which loaders fetch the body", () => {
   });
 });
 
+describe("article selection: what a search page reads", () => {
+  it("a result list of titles reads no body; a snippet reads it; tag chips ride along", () => {
+    const titles = selectionOf(`query($q: String!) { search(query: $q) { nodes { score article { slug title tags { slug } } } } }`);
+    assert.equal(titles.search, BodyNeed.NONE);
+    assert.equal(titles.tags.search, true);
+    const snippets = selectionOf(`query($q: String!) { search(query: $q) { edges { node { snippet article { slug } } } } }`);
+    assert.equal(snippets.search, BodyNeed.FULL);
+    assert.equal(snippets.tags.search, false);
+    const excerpts = selectionOf(`query($q: String!) { search(query: $q) { nodes { article { excerpt } } } }`);
+    assert.equal(excerpts.search, BodyNeed.EXCERPT);
+    assert.equal(excerpts.lists, BodyNeed.NONE);
+  });
+});
+
 describe("article selection: which parts show articles only as cards", () => {
   it("related links of slug, title, date and author are cards; the page's own article is not", () => {
     const s = selectionOf(`query($slug: String!) { article(slug: $slug) { title lead paragraphs related(first: 5) { reason article { slug title publishedAtText author { name } } } } }`);
-    assert.deepEqual(s.cardOnly, { byKey: false, lists: true, related: true });
+    assert.deepEqual(s.cardOnly, { byKey: false, lists: true, related: true, search: true });
   });
 
   it("a list showing an excerpt, a lead or related articles is more than cards", () => {
@@ -95,19 +109,19 @@ describe("article selection: which optional columns a statement carries", () => 
 describe("article selection: which parts show their articles' tags", () => {
   it("a home page showing tag chips reads them with its list; its related links do not ask for them", () => {
     const s = selectionOf(`{ articles(first: 20) { nodes { slug tags { slug name } related { article { slug } } } } }`);
-    assert.deepEqual(s.tags, { byKey: false, lists: true, related: false });
+    assert.deepEqual(s.tags, { byKey: false, lists: true, related: false, search: false });
   });
 
   it("through fragments, for the page's own article and its related links", () => {
     const s = selectionOf(`
       query Page($slug: String!) { article(slug: $slug) { ...Chips related { article { ...Chips } } } }
       fragment Chips on Article { tags { name } }`);
-    assert.deepEqual(s.tags, { byKey: true, lists: false, related: true });
+    assert.deepEqual(s.tags, { byKey: true, lists: false, related: true, search: false });
   });
 
   it("an article's tag list is not the tag page's list of articles", () => {
     const s = selectionOf(`{ tag(slug: "x") { name articles(first: 3) { nodes { slug } } } }`);
-    assert.deepEqual(s.tags, { byKey: false, lists: false, related: false });
+    assert.deepEqual(s.tags, { byKey: false, lists: false, related: false, search: false });
   });
 });
 
