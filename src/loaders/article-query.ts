@@ -162,19 +162,35 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
 
   // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
   const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
-  let sql: string;
-  if (spec.parent) {
+  const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
+  if (spec.parent && spec.parent.ids.length > 1) {
     // The window projects every row of each parent's list: no tag chips (articleColumns).
     const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
-    sql = `SELECT * FROM (SELECT ${articleColumns(context.selection, "lists")}, ${parentColumn} AS parent_id,
+    const sql = `SELECT * FROM (SELECT ${articleColumns(context.selection, "lists")}, ${parentColumn} AS parent_id,
         ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
       FROM ${from} WHERE ${where}) ranked WHERE window_row <= :pageLimit ORDER BY parent_id, window_row`;
-  } else {
-    // A list read in index order projects only its page; one sorted first may project every match.
-    const columns = articleColumns(context.selection, "lists", bounded ? context.db.dialect : undefined);
-    sql = `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    return { sql, params: conditions.params, bounded, sortKey };
   }
-  return { sql, params: conditions.params, bounded, sortKey: (article) => [sortValue(order, article), article.id] };
+  if (spec.parent) {
+    // One parent's page (an author page): a top-N sort, not a window over all its articles. A
+    // reader's author page by date walks (author_id, published_at, id) and projects only its
+    // page, so it carries tag chips; it counts its list in the same statement when it shows
+    // totalCount (uncorrelated: run once; the inner `a` is the count's own).
+    const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
+    const byPublication = order === ArticleOrder.PUBLISHED_AT_DESC || order === ArticleOrder.PUBLISHED_AT_ASC;
+    const indexOrdered = spec.parent.kind === "author" && byPublication && !hasFilter(spec) && context.viewer.kind === "anonymous";
+    const columns = articleColumns(context.selection, "lists", indexOrdered ? context.db.dialect : undefined);
+    const carriesTotal = context.selection?.listTotals ?? false;
+    const count = carriesTotal ? articleCountQuery(context, spec) : null;
+    const total = count ? `, (SELECT n FROM (${count.sql}) parent_count) AS parent_total` : "";
+    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${total} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    // The count visits each of the author's rows (status is not in the index): never on SQLite's calling thread.
+    return { sql, params: { ...count?.params, ...conditions.params }, bounded: indexOrdered && !count, sortKey, carriesTotal };
+  }
+  // A list read in index order projects only its page; one sorted first may project every match.
+  const columns = articleColumns(context.selection, "lists", bounded ? context.db.dialect : undefined);
+  const sql = `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+  return { sql, params: conditions.params, bounded, sortKey };
 }
 
 export function hasFilter(spec: ArticleListSpec): boolean {

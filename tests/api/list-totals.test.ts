@@ -65,3 +65,86 @@ describe("a tag page's totalCount comes with its page", () => {
     assert.equal(past.body.data.tag.articles.totalCount, 23);
   });
 });
+
+interface AuthorPage {
+  author: {
+    articleCount: number;
+    articles: { totalCount: number; pageInfo: { endCursor: string | null; hasNextPage: boolean }; nodes: { slug: string; tags: { slug: string }[] }[] };
+  };
+}
+
+const AUTHOR_PAGE = `query($slug: String!, $after: String) { author(slug: $slug) {
+  articleCount articles(first: 10, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { slug tags { slug } } } } }`;
+
+/**
+ * A reader's author page: one author's page read as a top-N in index order, with its tag chips
+ * and, when shown, its count in the same statement; the same articles as the window that serves
+ * several authors at once.
+ */
+describe("an author page comes with its tags and its totalCount", () => {
+  let server: TestServer;
+  const tagOf = new Map<string, string>();
+  before(async () => {
+    server = await startTestServer();
+    const ds = server.dataSource;
+    const ana = await makeAuthor(ds, { slug: "ana", name: "Ana" });
+    const budi = await makeAuthor(ds, { slug: "budi", name: "Budi" });
+    const tags = [await makeTag(ds, { slug: "ekonomi", name: "Ekonomi" }), await makeTag(ds, { slug: "politik", name: "Politik" })];
+    for (let i = 0; i < 23; i++) {
+      const article = await makeArticle(ds, { author: ana, tags: [tags[i % 2]] });
+      tagOf.set(article.slug, tags[i % 2].slug);
+    }
+    for (let i = 0; i < 4; i++) await makeArticle(ds, { author: budi, tags: [tags[0]] });
+    // None of these counts for the public.
+    await makeArticle(ds, { author: ana, status: "draft", publishedAt: null });
+    await makeArticle(ds, { author: ana, publishedAt: new Date(Date.now() + 86_400_000) });
+    await makeArticle(ds, { author: ana, deletedAt: new Date(Date.now() - 1_000) });
+  });
+  after(() => server.close());
+
+  it("reads the author, then the page with its tags and count: two statements", async () => {
+    const first = await server.gql(`query($slug: String!) { author(slug: $slug) { name articles(first: 10) { totalCount nodes { slug tags { slug } } } } }`, { slug: "ana" });
+    assert.equal(first.body.errors, undefined, JSON.stringify(first.body.errors));
+    assert.equal(first.body.data.author.articles.totalCount, 23);
+    assert.equal(first.statements, 2, "the author, then its page with tags and count");
+
+    let cursor: string | null = null;
+    const seen: string[] = [];
+    for (;;) {
+      const res: GraphQLResponse<AuthorPage> = await server.gql<AuthorPage>(AUTHOR_PAGE, { slug: "ana", after: cursor });
+      assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+      const { articleCount, articles } = res.body.data!.author;
+      assert.equal(articles.totalCount, 23);
+      assert.equal(articleCount, 23, "the count loader agrees");
+      for (const node of articles.nodes) assert.deepEqual(node.tags, [{ slug: tagOf.get(node.slug) }], node.slug);
+      seen.push(...articles.nodes.map((n) => n.slug));
+      if (!articles.pageInfo.hasNextPage) break;
+      cursor = articles.pageInfo.endCursor;
+    }
+    assert.equal(new Set(seen).size, 23);
+
+    // Several authors at once take the window, one page each: the same first page.
+    const both = await server.gql(`{ authors(first: 10) { nodes { slug articles(first: 10) { totalCount nodes { slug } } } } }`);
+    assert.equal(both.body.errors, undefined, JSON.stringify(both.body.errors));
+    const ana = both.body.data.authors.nodes.find((n: { slug: string }) => n.slug === "ana");
+    const budi = both.body.data.authors.nodes.find((n: { slug: string }) => n.slug === "budi");
+    assert.deepEqual(ana.articles.nodes.map((n: { slug: string }) => n.slug), seen.slice(0, 10));
+    assert.equal(ana.articles.totalCount, 23);
+    assert.equal(budi.articles.totalCount, 4);
+  });
+
+  it("a page past the end still counts", async () => {
+    let cursor: string | null = null;
+    for (let page = 0; page < 3; page++) {
+      const res: GraphQLResponse<AuthorPage> = await server.gql<AuthorPage>(AUTHOR_PAGE, { slug: "ana", after: cursor });
+      cursor = res.body.data!.author.articles.pageInfo.endCursor;
+    }
+    const past = await server.gql(`query($slug: String!, $after: String) { author(slug: $slug) { articles(first: 10, after: $after) { totalCount nodes { slug } } } }`, {
+      slug: "ana",
+      after: cursor,
+    });
+    assert.equal(past.body.errors, undefined, JSON.stringify(past.body.errors));
+    assert.deepEqual(past.body.data.author.articles.nodes, []);
+    assert.equal(past.body.data.author.articles.totalCount, 23);
+  });
+});
