@@ -163,9 +163,9 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
   const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
   const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
+  const parentColumn = spec.parent?.kind === "author" ? "a.author_id" : "pt.tag_id";
   if (spec.parent && spec.parent.ids.length > 1) {
     // The window projects every row of each parent's list: no tag chips (articleColumns).
-    const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
     const sql = `SELECT * FROM (SELECT ${articleColumns(context.selection, "lists")}, ${parentColumn} AS parent_id,
         ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
       FROM ${from} WHERE ${where}) ranked WHERE window_row <= :pageLimit ORDER BY parent_id, window_row`;
@@ -176,7 +176,6 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
     // reader's author page by date walks (author_id, published_at, id) and projects only its
     // page, so it carries tag chips; it counts its list in the same statement when it shows
     // totalCount (uncorrelated: run once; the inner `a` is the count's own).
-    const parentColumn = spec.parent.kind === "author" ? "a.author_id" : "pt.tag_id";
     const byPublication = order === ArticleOrder.PUBLISHED_AT_DESC || order === ArticleOrder.PUBLISHED_AT_ASC;
     const indexOrdered = spec.parent.kind === "author" && byPublication && !hasFilter(spec) && context.viewer.kind === "anonymous";
     const columns = articleColumns(context.selection, "lists", indexOrdered ? context.db.dialect : undefined);

@@ -46,8 +46,6 @@ const ARTICLE_EXTRA_COLUMNS = `a.status AS a_status, a.word_count AS a_word_coun
 
 const AUTHOR_EXTRA_COLUMNS = `au.bio AS au_bio, au.avatar_url AS au_avatar_url, au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
 
-export const ARTICLE_COLUMNS = articleColumns(FULL_SELECTION, "byKey");
-
 export const ARTICLE_FROM = `articles a JOIN authors au ON au.id = a.author_id`;
 
 /** A row as the driver returns it: column name to value, unchecked. */
@@ -60,7 +58,7 @@ export type Row = Record<string, unknown>;
 export type SqlTimestamp = string | Date | null;
 
 /**
- * The columns of ARTICLE_COLUMNS as the drivers return them. Ids are numbers on both drivers
+ * The columns articleColumns selects, as the drivers return them. Ids are numbers on both drivers
  * today but go through Number() so a bigint column (text from pg) would still read right.
  * `a_body` is null when the query left the body out (articleColumns); such an article never
  * reaches a resolver that reads it, so it keeps the entity's `string` type.
@@ -83,7 +81,7 @@ type ArticleRow = {
   a_deleted_at?: SqlTimestamp;
 };
 
-/** The author columns an article row carries (ARTICLE_COLUMNS) and AUTHOR_COLUMNS selects. */
+/** The author columns an article row carries (articleColumns) and AUTHOR_COLUMNS selects. */
 type ArticleAuthorRow = {
   a_author_id: number | string;
   au_slug: string;
