@@ -7,6 +7,7 @@
  */
 import "reflect-metadata";
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import { loadConfig } from "../../src/config";
@@ -14,6 +15,14 @@ import { openDatabase } from "../../src/db/data-source";
 import { ADMIN_URL, postgresAnswers, postgresDatabaseUrl } from "./database";
 
 const dist = path.join(__dirname, "..");
+
+function testFilesIn(folder: string): string[] {
+  return fs
+    .readdirSync(folder)
+    .filter((name) => name.endsWith(".test.js"))
+    .sort()
+    .map((name) => path.join(folder, name));
+}
 
 function where(url: string): string {
   const parsed = new URL(url);
@@ -42,7 +51,8 @@ async function main(): Promise<number> {
     const migrated = await openDatabase(loadConfig({ DATABASE_URL: templateUrl }).database);
     await migrated.destroy();
     const extra = process.argv.slice(2);
-    const targets = extra.length ? extra : [path.join(dist, "api"), path.join(dist, "seed")];
+    // Files, not folders: from Node 21 `--test` takes its arguments as file globs and no longer searches a folder.
+    const targets = extra.length ? extra : ["api", "seed"].flatMap((folder) => testFilesIn(path.join(dist, folder)));
     const child = spawn(process.execPath, ["--test", "--test-concurrency=2", ...targets], {
       stdio: "inherit",
       // The fuzzer's 2,000 documents exercise the HTTP and GraphQL layers more than the engine; fewer do on this pass.
