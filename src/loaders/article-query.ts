@@ -142,6 +142,23 @@ export function sortValue(order: ArticleOrder, article: Article): string | null 
   return date ? date.toISOString() : null;
 }
 
+const byPublication = (order: ArticleOrder): boolean => order === ArticleOrder.PUBLISHED_AT_DESC || order === ArticleOrder.PUBLISHED_AT_ASC;
+
+const sortKeyOf =
+  (order: ArticleOrder) =>
+  (article: Article): CursorKey => [sortValue(order, article), article.id];
+
+/**
+ * When the operation shows the list's totalCount, one parent's page counts its list in its own
+ * statement (`parent_total`): the count query as a subquery naming no column of the outer rows,
+ * so both engines run it once, not per row; its aliases are its own.
+ */
+function parentTotalColumn(context: ReadContext, spec: ArticleListSpec): { sql: string; params: Record<string, unknown> } | null {
+  if (!context.selection?.listTotals) return null;
+  const count = articleCountQuery(context, spec);
+  return { sql: `, (SELECT n FROM (${count.sql}) parent_count) AS parent_total`, params: count.params };
+}
+
 /** One statement for one page of a list, or of many parents' lists at once (one window each). */
 export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, window: ArticleWindow): ArticlePageQuery {
   const order = spec.orderBy ?? ArticleOrder.PUBLISHED_AT_DESC;
@@ -162,7 +179,7 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
 
   // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
   const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
-  const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
+  const sortKey = sortKeyOf(order);
   const parentColumn = spec.parent?.kind === "author" ? "a.author_id" : "pt.tag_id";
   if (spec.parent && spec.parent.ids.length > 1) {
     // The window projects every row of each parent's list: no tag chips (articleColumns).
@@ -174,17 +191,13 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   if (spec.parent) {
     // One parent's page (an author page): a top-N sort, not a window over all its articles. A
     // reader's author page by date walks (author_id, published_at, id) and projects only its
-    // page, so it carries tag chips; it counts its list in the same statement when it shows
-    // totalCount (uncorrelated: run once; the inner `a` is the count's own).
-    const byPublication = order === ArticleOrder.PUBLISHED_AT_DESC || order === ArticleOrder.PUBLISHED_AT_ASC;
-    const indexOrdered = spec.parent.kind === "author" && byPublication && !hasFilter(spec) && context.viewer.kind === "anonymous";
+    // page, so it carries tag chips, and its count when shown (parentTotalColumn).
+    const indexOrdered = spec.parent.kind === "author" && byPublication(order) && !hasFilter(spec) && context.viewer.kind === "anonymous";
     const columns = articleColumns(context.selection, "lists", indexOrdered ? context.db.dialect : undefined);
-    const carriesTotal = context.selection?.listTotals ?? false;
-    const count = carriesTotal ? articleCountQuery(context, spec) : null;
-    const total = count ? `, (SELECT n FROM (${count.sql}) parent_count) AS parent_total` : "";
-    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${total} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    const total = parentTotalColumn(context, spec);
+    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${total?.sql ?? ""} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
     // The count visits each of the author's rows (status is not in the index): never on SQLite's calling thread.
-    return { sql, params: { ...count?.params, ...conditions.params }, bounded: indexOrdered && !count, sortKey, carriesTotal };
+    return { sql, params: { ...total?.params, ...conditions.params }, bounded: indexOrdered && !total, sortKey, carriesTotal: Boolean(total) };
   }
   // A list read in index order projects only its page; one sorted first may project every match.
   const columns = articleColumns(context.selection, "lists", bounded ? context.db.dialect : undefined);
@@ -203,8 +216,7 @@ export function hasFilter(spec: ArticleListSpec): boolean {
  */
 function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window: ArticleWindow, order: ArticleOrder): ArticlePageQuery | null {
   const tagRows = publicTagRowVisibility(context.db, context.viewer, context.now, "pt");
-  const byPublication = order === ArticleOrder.PUBLISHED_AT_DESC || order === ArticleOrder.PUBLISHED_AT_ASC;
-  if (!tagRows || spec.parent?.kind !== "tag" || !byPublication || hasFilter(spec)) return null;
+  if (!tagRows || spec.parent?.kind !== "tag" || !byPublication(order) || hasFilter(spec)) return null;
 
   const direction = order === ArticleOrder.PUBLISHED_AT_ASC ? "ASC" : "DESC";
   const comparison = direction === "ASC" ? ">" : "<";
@@ -217,20 +229,17 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
     params.afterValue = timestampParam(context.db, new Date(value));
     params.afterId = id;
   }
-  const sortKey = (article: Article): CursorKey => [sortValue(order, article), article.id];
+  const sortKey = sortKeyOf(order);
   if (spec.parent.ids.length === 1) {
-    // A tag page showing its count counts in the same statement: the subquery names no column of
-    // the outer rows, so both engines run it once, not per row.
-    const carriesTotal = context.selection?.listTotals ?? false;
-    const total = carriesTotal ? `, (SELECT COUNT(*) FROM article_tags ct WHERE ct.tag_id IN (:...parentIds) AND ${publicTagRowVisibility(context.db, context.viewer, context.now, "ct")!.sql}) AS parent_total` : "";
+    const total = parentTotalColumn(context, spec);
     return {
-      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${total} FROM article_tags pt
+      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${total?.sql ?? ""} FROM article_tags pt
         JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
-      params,
+      params: { ...total?.params, ...params },
       bounded: true,
       sortKey,
-      carriesTotal,
+      carriesTotal: Boolean(total),
     };
   }
   return {

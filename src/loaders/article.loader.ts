@@ -243,14 +243,10 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
     // sorts them all (pgbench on the statement alone: 380 -> 500-520 statements/s). A list's
     // related links rank each source apart.
     const single = ids.length === 1;
+    const candidates = "(SELECT * FROM picks UNION ALL SELECT * FROM shared) c";
     const ranked = single
-      ? `ranked AS (
-        SELECT c.* FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c ORDER BY ${RELATED_ORDER("c")} LIMIT :relatedFirst
-      )`
-      : `ranked AS (
-        SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY ${RELATED_ORDER("c")}) AS related_row
-        FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
-      )`;
+      ? `ranked AS (SELECT c.* FROM ${candidates} ORDER BY ${RELATED_ORDER("c")} LIMIT :relatedFirst)`
+      : `ranked AS (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY ${RELATED_ORDER("c")}) AS related_row FROM ${candidates})`;
     const sql = `
       WITH src_tags AS (
         SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (:...relatedIds)

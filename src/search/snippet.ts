@@ -20,8 +20,8 @@ export interface SnippetOptions {
 
 const DEFAULT_MAX_WORDS = 24;
 const ELLIPSIS = '\u2026';
-// Marks are included so a decomposed "e\u0301" stays one word.
-const WORD_RE = /[\p{L}\p{N}\p{M}]+/gu;
+// A word at a given index (sticky); marks are included so a decomposed "e\u0301" stays one word.
+const WORD_AT = /[\p{L}\p{N}\p{M}]+/uy;
 const TOKEN_RE = /[\p{L}\p{N}]+/gu;
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -113,14 +113,12 @@ function isAsciiLetterOrDigit(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
 }
 
-const WORD_AT = new RegExp(WORD_RE.source, 'uy');
-
 /**
  * Runs for every word of every hit on a search page (twenty texts of hundreds of words), so
- * the common case stays cheap. Words are found as WORD_RE finds them, but a run of ASCII
+ * the common case stays cheap. Words are runs of letters, digits and marks; a run of ASCII
  * letters and digits is read by character code and is its own lowercase token (what foldText
  * and TOKEN_RE make of it), with no match object, normalizing or splitting; a word with any
- * other character goes through WORD_RE and foldText. Tokens are kept for phrase matching only
+ * other character goes through WORD_AT and foldText. Tokens are kept for phrase matching only
  * when the query has a phrase.
  */
 function scanWords(text: string, m: Matcher): Word[] {
