@@ -3,12 +3,31 @@ import { after, before, describe, it } from "node:test";
 import { makeArticle, makeAuthor, makeTag } from "../support/factories";
 import { startTestServer, type GraphQLResponse, type TestServer } from "../support/server";
 
-interface TagPage {
-  tag: { articleCount: number; articles: { totalCount: number; pageInfo: { endCursor: string | null; hasNextPage: boolean }; nodes: { slug: string }[] } };
+interface ListNode {
+  slug: string;
+  tags?: { slug: string }[];
 }
 
-const TAG_PAGE = `query($slug: String!, $after: String) { tag(slug: $slug) {
-  articleCount articles(first: 10, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { slug } } } }`;
+/**
+ * Every page of one parent's 23-article list, 10 at a time, each showing 23 as its totalCount
+ * and as the count loader's articleCount; the nodes in order.
+ */
+async function everyPage(server: TestServer, parent: "tag" | "author", slug: string, nodeFields: string): Promise<ListNode[]> {
+  const document = `query($slug: String!, $after: String) { ${parent}(slug: $slug) {
+    articleCount articles(first: 10, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { ${nodeFields} } } } }`;
+  let cursor: string | null = null;
+  const seen: ListNode[] = [];
+  for (;;) {
+    const res: GraphQLResponse = await server.gql(document, { slug, after: cursor });
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+    const { articleCount, articles } = res.body.data[parent];
+    assert.equal(articles.totalCount, 23);
+    assert.equal(articleCount, 23, "the count loader agrees");
+    seen.push(...articles.nodes);
+    if (!articles.pageInfo.hasNextPage) return seen;
+    cursor = articles.pageInfo.endCursor;
+  }
+}
 
 /** The page after a 23-article list's third page of 10: no rows, so nothing carries the count. */
 async function pastTheEnd(server: TestServer, parent: "tag" | "author", slug: string): Promise<{ nodes: unknown[]; totalCount: number }> {
@@ -50,35 +69,14 @@ describe("a tag page's totalCount comes with its page", () => {
     assert.equal(first.body.data.tag.articles.nodes.length, 10);
     assert.equal(first.statements, 2, "the tag, then its page with its count");
 
-    let cursor: string | null = null;
-    const seen: string[] = [];
-    for (;;) {
-      const res: GraphQLResponse<TagPage> = await server.gql<TagPage>(TAG_PAGE, { slug: "ekonomi", after: cursor });
-      assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-      const { articleCount, articles } = res.body.data!.tag;
-      assert.equal(articles.totalCount, 23);
-      assert.equal(articleCount, 23, "the count loader agrees");
-      seen.push(...articles.nodes.map((n) => n.slug));
-      if (!articles.pageInfo.hasNextPage) break;
-      cursor = articles.pageInfo.endCursor;
-    }
-    assert.equal(new Set(seen).size, 23);
+    const seen = await everyPage(server, "tag", "ekonomi", "slug");
+    assert.equal(new Set(seen.map((n) => n.slug)).size, 23);
   });
 
   it("a page past the end, which has no row to carry the count, still counts", async () => {
     assert.deepEqual(await pastTheEnd(server, "tag", "ekonomi"), { nodes: [], totalCount: 23 });
   });
 });
-
-interface AuthorPage {
-  author: {
-    articleCount: number;
-    articles: { totalCount: number; pageInfo: { endCursor: string | null; hasNextPage: boolean }; nodes: { slug: string; tags: { slug: string }[] }[] };
-  };
-}
-
-const AUTHOR_PAGE = `query($slug: String!, $after: String) { author(slug: $slug) {
-  articleCount articles(first: 10, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { slug tags { slug } } } } }`;
 
 /**
  * A reader's author page: one author's page read as a top-N in index order, with its tag chips
@@ -112,19 +110,9 @@ describe("an author page comes with its tags and its totalCount", () => {
     assert.equal(first.body.data.author.articles.totalCount, 23);
     assert.equal(first.statements, 2, "the author, then its page with tags and count");
 
-    let cursor: string | null = null;
-    const seen: string[] = [];
-    for (;;) {
-      const res: GraphQLResponse<AuthorPage> = await server.gql<AuthorPage>(AUTHOR_PAGE, { slug: "ana", after: cursor });
-      assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-      const { articleCount, articles } = res.body.data!.author;
-      assert.equal(articles.totalCount, 23);
-      assert.equal(articleCount, 23, "the count loader agrees");
-      for (const node of articles.nodes) assert.deepEqual(node.tags, [{ slug: tagOf.get(node.slug) }], node.slug);
-      seen.push(...articles.nodes.map((n) => n.slug));
-      if (!articles.pageInfo.hasNextPage) break;
-      cursor = articles.pageInfo.endCursor;
-    }
+    const nodes = await everyPage(server, "author", "ana", "slug tags { slug }");
+    for (const node of nodes) assert.deepEqual(node.tags, [{ slug: tagOf.get(node.slug) }], node.slug);
+    const seen = nodes.map((n) => n.slug);
     assert.equal(new Set(seen).size, 23);
 
     // Several authors at once take the window, one page each: the same first page.
