@@ -19,7 +19,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { ARTICLE_PAGE } from "./queries";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -173,7 +173,7 @@ async function main() {
       env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}` },
       stdio: "inherit",
     });
-    const db = new Database(dbFile, { readonly: true });
+    const db = new (betterSqlite3())(dbFile, { readonly: true });
     const now = new Date().toISOString().replace("T", " ").replace("Z", "");
     const slugs = (db.prepare(`SELECT slug FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= ? ORDER BY random() LIMIT 400`).all(now) as { slug: string }[]).map((r) => r.slug);
     db.close();

@@ -16,7 +16,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { Client } from "pg";
 import { PEER_QUERIES, QUERIES, type BenchQuery } from "./queries";
 
@@ -248,7 +248,7 @@ async function prepare(engine: Engine, workDir: string): Promise<Prepared> {
   if (engine === "sqlite") {
     const file = path.join(workDir, "bench.sqlite");
     seed(`sqlite:${file}`);
-    const db = new Database(file, { readonly: true });
+    const db = new (betterSqlite3())(file, { readonly: true });
     const now = new Date().toISOString().replace("T", " ").replace("Z", "");
     const liveSlugs = (db.prepare(LIVE_SLUGS.replace("$now", "?")).all(now) as { slug: string }[]).map((r) => r.slug);
     const tagSlugs = (db.prepare(TAG_SLUGS).all() as { slug: string }[]).map((r) => r.slug);

@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import Database from "better-sqlite3";
+import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { Client } from "pg";
 import { loadConfig } from "../src/config";
 import { openDatabase } from "../src/db/data-source";
@@ -99,7 +99,7 @@ function* corpus(words: string[]): Generator<CorpusRow> {
 }
 
 function seedSqlite(dbFile: string, words: string[]): void {
-  const db = new Database(dbFile);
+  const db = new (betterSqlite3())(dbFile);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
   const insertAuthor = db.prepare(`INSERT INTO authors (slug, name) VALUES (?, ?)`);

@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import { betterSqlite3Available } from "./db/better-sqlite3";
 import { loadWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config";
 import { feedsConfigFromEnv, type FeedsConfig } from "./feeds/feeds.config";
 import { loadOpsConfig, type OpsConfig } from "./ops/config";
@@ -171,7 +172,7 @@ function logLevelFromEnv(value: string | undefined): LogLevel {
 const projectRoot = path.resolve(__dirname, "..", "..");
 
 /**
- * better-sqlite3 is the default when it is installed: through TypeORM it served the benchmark's
+ * better-sqlite3 is the default when one loads on this Node (src/db/better-sqlite3.ts): through TypeORM it served the benchmark's
  * list pages 35–50% faster than sqlite3 (prepared-statement cache, no thread-pool round trip per
  * statement; see bench/results.md). It is an optional dependency, so a machine that cannot build
  * it falls back to sqlite3, which stays supported and tested (`SQLITE_DRIVER=sqlite3`).
@@ -179,12 +180,7 @@ const projectRoot = path.resolve(__dirname, "..", "..");
 function chooseSqliteDriver(requested: string | undefined): "sqlite3" | "better-sqlite3" {
   if (requested === "sqlite3" || requested === "better-sqlite3") return requested;
   if (requested) throw new Error(`SQLITE_DRIVER must be sqlite3 or better-sqlite3, got "${requested}"`);
-  try {
-    require.resolve("better-sqlite3");
-    return "better-sqlite3";
-  } catch {
-    return "sqlite3";
-  }
+  return betterSqlite3Available() ? "better-sqlite3" : "sqlite3";
 }
 
 function parseDatabaseUrl(url: string | undefined, driver: string | undefined): DatabaseConfig {

@@ -4,6 +4,7 @@ import pg from "pg";
 import sqlite3 from "sqlite3";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import type { DatabaseConfig } from "../config";
+import { betterSqlite3 } from "./better-sqlite3";
 import { ApiToken } from "../entities/api-token.entity";
 import { Article } from "../entities/article.entity";
 import { ArticleRevision } from "../entities/article-revision.entity";
@@ -61,6 +62,7 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       ...common,
       entities: [...entities, ...sqliteOnlyEntities],
       type: "better-sqlite3",
+      driver: betterSqlite3(),
       database: database.path,
       enableWAL: true,
       timeout: WRITER_WAIT_MS,

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Worker } from "node:worker_threads";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { betterSqlite3 } from "./better-sqlite3";
 import { Piscina } from "piscina";
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
@@ -250,7 +251,7 @@ class SqliteReadPool implements ReadDatabase {
    */
   async probe(): Promise<void> {
     if (this.pages.pool.threads.length === 0 || this.search.pool.threads.length === 0) throw new Error("no read workers running");
-    this.probeConnection ??= new Database(this.file, { readonly: true, fileMustExist: true, timeout: 0 });
+    this.probeConnection ??= new (betterSqlite3())(this.file, { readonly: true, fileMustExist: true, timeout: 0 });
     this.probeConnection.prepare("SELECT count(*) AS n FROM sqlite_master").get();
   }
 

@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { betterSqlite3 } from "./better-sqlite3";
 
 /** Loaders build a small, fixed set of statement shapes; numbers inlined by TypeORM add a few more. */
 const STATEMENTS_KEPT = 300;
@@ -24,7 +25,7 @@ export class SqliteStatements {
       // Re-inserting keeps the map in least-recently-used order.
       this.statements.delete(sql);
     } else {
-      this.db ??= new Database(this.path, { readonly: true, fileMustExist: true, timeout: this.busyTimeoutMs });
+      this.db ??= new (betterSqlite3())(this.path, { readonly: true, fileMustExist: true, timeout: this.busyTimeoutMs });
       statement = this.db.prepare(sql);
       if (!statement.reader) throw new Error("the read pool only runs statements that return rows");
       if (this.statements.size >= STATEMENTS_KEPT) this.statements.delete(this.statements.keys().next().value!);

@@ -1,4 +1,5 @@
 import type { DatabaseConfig } from "../config";
+import { betterSqlite3 } from "../db/better-sqlite3";
 
 /**
  * A bare connection to a SQLite file, outside TypeORM: backup and restore need what TypeORM
@@ -16,7 +17,7 @@ type Driver = Extract<DatabaseConfig, { type: "sqlite" }>["driver"];
 export async function openSqliteFile(file: string, options: { driver: Driver; readonly?: boolean; busyTimeoutMs?: number }): Promise<SqliteFile> {
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
   if (options.driver === "better-sqlite3") {
-    const { default: Database } = await import("better-sqlite3");
+    const Database = betterSqlite3();
     const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true, timeout: busyTimeoutMs });
     return {
       async all<T>(sql: string, params: unknown[] = []) {

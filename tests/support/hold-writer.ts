@@ -4,10 +4,10 @@
  * <ms>, commits and prints `released <epoch ms>`. What a long seed batch or `search:reindex`
  * does to a server writing beside it, without their variable length.
  */
-import Database from "better-sqlite3";
+import { betterSqlite3 } from "../../src/db/better-sqlite3";
 
 const [file, msText] = process.argv.slice(2);
-const db = new Database(file, { timeout: 10_000 });
+const db = new (betterSqlite3())(file, { timeout: 10_000 });
 db.exec("BEGIN IMMEDIATE");
 db.prepare("UPDATE tags SET name = name WHERE id = (SELECT MIN(id) FROM tags)").run();
 console.log(`held ${Date.now()}`);
