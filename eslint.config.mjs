@@ -42,6 +42,23 @@ export default tseslint.config(
     },
   },
   {
+    // Which better-sqlite3 loads depends on the Node running (src/db/better-sqlite3.ts): a direct
+    // import loads 12 everywhere, which aborts processes on Node 24. Types may still be imported.
+    files: ["**/*.ts"],
+    ignores: ["src/db/better-sqlite3.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "better-sqlite3", allowTypeImports: true, message: "Use betterSqlite3() from src/db/better-sqlite3.ts." },
+            { name: "better-sqlite3-napi", allowTypeImports: true, message: "Use betterSqlite3() from src/db/better-sqlite3.ts." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks read GraphQL responses, JSON bodies and child-process output, which
     // are untyped by nature (`JSON.parse`, `res.json()`); typing every response shape would add
     // casts without catching anything, since the assertions themselves check the shape. src/

@@ -8,7 +8,8 @@
  *   node dist/bench/floor-server.js <sqlite file | postgres://url> <port>
  */
 import http from "node:http";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { Pool } from "pg";
 import { jsonArrayAggSql, toDate } from "../src/db/dialect";
 import { CONNECTION_OPTIONS } from "../src/db/read-pool.postgres";
@@ -25,7 +26,7 @@ interface Store {
 }
 
 function sqliteStore(file: string): Store {
-  const db = new Database(file, { readonly: true });
+  const db = new (betterSqlite3())(file, { readonly: true });
   db.pragma("journal_mode = WAL");
   const statements = new Map<string, Database.Statement>();
   return {

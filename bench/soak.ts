@@ -20,7 +20,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { randomSource, zipfSampler } from "../src/tooling/synthetic";
 import { QUERIES } from "./queries";
 
@@ -95,7 +95,7 @@ function rssMbOf(pid: number): number {
 function prepareDatabase(): string {
   const file = dbArg ?? path.join(os.tmpdir(), `content-soak-${ARTICLES}.sqlite`);
   if (fs.existsSync(file)) {
-    const db = new Database(file, { readonly: true });
+    const db = new (betterSqlite3())(file, { readonly: true });
     const { n } = db.prepare("SELECT COUNT(*) AS n FROM articles").get() as { n: number };
     db.close();
     if (n >= ARTICLES) {
@@ -193,7 +193,7 @@ async function main() {
   const started = new Date();
   const loadBefore = os.loadavg();
   const dbFile = prepareDatabase();
-  const db = new Database(dbFile, { readonly: true });
+  const db = new (betterSqlite3())(dbFile, { readonly: true });
   const now = new Date().toISOString().replace("T", " ").replace("Z", "");
   const articles = db.prepare(`SELECT id, slug, title FROM articles WHERE status = 'published' AND deleted_at IS NULL AND published_at <= ? ORDER BY random() LIMIT 2000`).all(now) as { id: number; slug: string; title: string }[];
   const tags = (db.prepare(`SELECT slug FROM tags ORDER BY live_count DESC LIMIT 300`).all() as { slug: string }[]).map((r) => r.slug);
