@@ -15,8 +15,9 @@ function excerptOfWholeText(text: string, maxLength: number): string {
 describe("excerpts", () => {
   it("folding a prefix gives what folding the whole text gives", () => {
     const word = fc.stringMatching(/^[a-zA-Z,.;:–-]{1,12}$/);
-    const space = fc.constantFrom(" ", "  ", "\n", "\n\n", "\t ", "      \n  ", " \u00a0 ");
-    const text = fc.array(fc.oneof(word, space), { maxLength: 200 }).map((parts) => parts.join(""));
+    const space = fc.constantFrom(" ", "  ", "\n", "\n\n", "\t ", "      \n  ", " \u00a0 ", "\u00a0", "\r\n", "\u3000", "\u2028", "\ufeff", "\v", "\f");
+    const other = fc.constantFrom("ü", "😀", "–", "-.", ";", "\u0301");
+    const text = fc.array(fc.oneof(word, space, other), { maxLength: 200 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(text, fc.integer({ min: 20, max: 300 }), (body, length) => {
         assert.equal(excerptOf(body, length), excerptOfWholeText(body, length));
