@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, type CursorKey } from "../pagination/cursor
 import { ArticleStatus, type Article } from "../entities/article.entity";
 import { badInput } from "../errors";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_FROM, articleColumns } from "./rows";
+import { ARTICLE_FROM, articleColumns, tagColumnsOf } from "./rows";
 import { articleVisibility, publicTagRowVisibility } from "./visibility";
 
 export enum ArticleOrder {
@@ -30,8 +30,34 @@ export interface ArticleFilterValues {
 export interface ArticleListSpec {
   filter?: ArticleFilterValues | null;
   orderBy?: ArticleOrder | null;
-  /** For nested lists: the parent each row belongs to (author or tag), one window per parent. */
-  parent?: { kind: "author" | "tag"; ids: number[] };
+  /**
+   * For nested lists: the parent each row belongs to (author or tag), one window per parent; or
+   * one tag named by its slug, whose page statement then also finds the tag (parentTagColumns).
+   */
+  parent?: ListParent;
+}
+
+export type ListParent = { kind: "author" | "tag"; ids: number[]; slug?: undefined } | { kind: "tag"; slug: string; ids?: undefined };
+
+/** `column` belongs to the parent: one of its ids, or the tag its slug names. */
+function parentCondition(column: string, parent: ListParent, params: Record<string, unknown>): string {
+  if (parent.slug !== undefined) {
+    params.parentSlug = parent.slug;
+    return `${column} = (SELECT id FROM tags WHERE slug = :parentSlug)`;
+  }
+  params.parentIds = parent.ids;
+  return `${column} IN (:...parentIds)`;
+}
+
+const manyParents = (parent: ListParent | undefined): boolean => (parent?.ids?.length ?? 0) > 1;
+
+/**
+ * A tag named by its slug: each page row also carries the tag's own columns (tagFromRow), so
+ * the tag and its page come from one statement. A page with no row says nothing of the tag.
+ */
+function parentTagColumns(spec: ArticleListSpec): { join: string; columns: string } {
+  if (spec.parent?.slug === undefined) return { join: "", columns: "" };
+  return { join: " JOIN tags ptag ON ptag.id = pt.tag_id", columns: `, ${tagColumnsOf("ptag")}` };
 }
 
 /** WHERE conditions (over `a`, `au` and `joins`) with their parameters; search reuses them. */
@@ -64,12 +90,10 @@ export function buildConditions(context: ReadContext, spec: ArticleListSpec): Ar
   const sql: ArticleConditions = { where: [visibility.sql], params: { ...visibility.params }, joins: [] };
 
   if (spec.parent?.kind === "author") {
-    sql.where.push("a.author_id IN (:...parentIds)");
-    sql.params.parentIds = spec.parent.ids;
+    sql.where.push(parentCondition("a.author_id", spec.parent, sql.params));
   } else if (spec.parent?.kind === "tag") {
     sql.joins.push("JOIN article_tags pt ON pt.article_id = a.id");
-    sql.where.push("pt.tag_id IN (:...parentIds)");
-    sql.params.parentIds = spec.parent.ids;
+    sql.where.push(parentCondition("pt.tag_id", spec.parent, sql.params));
   }
 
   if (filter.tagSlugs && filter.tagSlugs.length > 0) {
@@ -181,7 +205,7 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
   const sortKey = sortKeyOf(order);
   const parentColumn = spec.parent?.kind === "author" ? "a.author_id" : "pt.tag_id";
-  if (spec.parent && spec.parent.ids.length > 1) {
+  if (manyParents(spec.parent)) {
     // The window projects every row of each parent's list: no tag chips (articleColumns).
     const sql = `SELECT * FROM (SELECT ${articleColumns(context.selection, "lists")}, ${parentColumn} AS parent_id,
         ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
@@ -195,7 +219,8 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
     const indexOrdered = spec.parent.kind === "author" && byPublication(order) && !hasFilter(spec) && context.viewer.kind === "anonymous";
     const columns = articleColumns(context.selection, "lists", indexOrdered ? context.db.dialect : undefined);
     const total = parentTotalColumn(context, spec);
-    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${total?.sql ?? ""} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    const tag = parentTagColumns(spec);
+    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${tag.columns}${total?.sql ?? ""} FROM ${from}${tag.join} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
     // The count visits each of the author's rows (status is not in the index): never on SQLite's calling thread.
     return { sql, params: { ...total?.params, ...conditions.params }, bounded: indexOrdered && !total, sortKey, carriesTotal: Boolean(total) };
   }
@@ -220,8 +245,8 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
 
   const direction = order === ArticleOrder.PUBLISHED_AT_ASC ? "ASC" : "DESC";
   const comparison = direction === "ASC" ? ">" : "<";
-  const params: Record<string, unknown> = { ...tagRows.params, parentIds: spec.parent.ids, pageLimit: window.first + 1 };
-  const where = ["pt.tag_id IN (:...parentIds)", tagRows.sql];
+  const params: Record<string, unknown> = { ...tagRows.params, pageLimit: window.first + 1 };
+  const where = [parentCondition("pt.tag_id", spec.parent, params), tagRows.sql];
   if (window.after) {
     const [value, id] = decodeCursor(window.after);
     if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badInput('"after" is not a cursor for this list', { after: "malformed cursor" });
@@ -230,11 +255,12 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
     params.afterId = id;
   }
   const sortKey = sortKeyOf(order);
-  if (spec.parent.ids.length === 1) {
+  if (!manyParents(spec.parent)) {
     const total = parentTotalColumn(context, spec);
+    const tag = parentTagColumns(spec);
     return {
-      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${total?.sql ?? ""} FROM article_tags pt
-        JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
+      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${tag.columns}${total?.sql ?? ""} FROM article_tags pt
+        JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id${tag.join}
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
       params: { ...total?.params, ...params },
       bounded: true,
@@ -261,9 +287,10 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
 export function articleCountQuery(context: ReadContext, spec: ArticleListSpec): { sql: string; params: Record<string, unknown> } {
   const tagRows = publicTagRowVisibility(context.db, context.viewer, context.now, "pt");
   if (tagRows && spec.parent?.kind === "tag" && !hasFilter(spec)) {
+    const params: Record<string, unknown> = { ...tagRows.params };
     return {
-      sql: `SELECT pt.tag_id AS parent_id, COUNT(*) AS n FROM article_tags pt WHERE pt.tag_id IN (:...parentIds) AND ${tagRows.sql} GROUP BY pt.tag_id`,
-      params: { ...tagRows.params, parentIds: spec.parent.ids },
+      sql: `SELECT pt.tag_id AS parent_id, COUNT(*) AS n FROM article_tags pt WHERE ${parentCondition("pt.tag_id", spec.parent, params)} AND ${tagRows.sql} GROUP BY pt.tag_id`,
+      params,
     };
   }
   const conditions = buildConditions(context, spec);

@@ -12,11 +12,12 @@ import {
   type ArticleFilterValues,
   type ArticleListSpec,
   ArticleOrder,
+  type ArticlePageQuery,
   type ArticleWindow,
 } from "./article-query";
 import { FULL_SELECTION } from "./article-selection";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, tagChipsFromRow, type Row } from "./rows";
+import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, tagChipsFromRow, tagFromRow, type Row } from "./rows";
 import { articleVisibility, liveTagCountSql } from "./visibility";
 
 /** Picks in their order, then the best shared-tag scores, newer first; the id settles ties. */
@@ -64,6 +65,7 @@ export interface RowPrimedLoaders {
   authorById: DataLoader<number, Author | null>;
   tagsByArticle: DataLoader<number, Tag[]>;
   tagById: DataLoader<number, Tag | null>;
+  tagBySlug: DataLoader<string, Tag | null>;
 }
 
 /**
@@ -155,6 +157,26 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
   const articleCountByAuthor = countLoader("author");
   const articleCountByTag = countLoader("tag");
 
+  /**
+   * The pages of one window for the parents in `keys`, from the rows of its page statement. A
+   * page past the end (an `after` there) has no row to carry the count: the loader counts.
+   */
+  function pagesFromRows(query: ArticlePageQuery, rows: Row[], keys: readonly NestedListKey[], counts: DataLoader<number, number>): Page<Article>[] {
+    const ids = new Set(keys.map((k) => k.parentId));
+    if (query.carriesTotal && ids.size === 1 && (rows.length > 0 || !keys[0].after)) counts.prime(keys[0].parentId, rows.length > 0 ? Number(rows[0].parent_total) : 0);
+    const byParent = new Map<number, Article[]>();
+    const articles = readArticles(rows, primed);
+    rows.forEach((row, index) => {
+      const parentId = Number(row.parent_id);
+      const list = byParent.get(parentId) ?? [];
+      list.push(articles[index]);
+      byParent.set(parentId, list);
+    });
+    return keys.map((key) => toPage(byParent.get(key.parentId) ?? [], key, query.sortKey, () => counts.load(key.parentId)));
+  }
+
+  const nestedListKey = (key: NestedListKey) => `${key.parentId}|${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}`;
+
   /** Author.articles and Tag.articles: one statement for every parent asking the same window. */
   function nestedListLoader(kind: "author" | "tag", counts: DataLoader<number, number>) {
     const loader = new DataLoader<NestedListKey, Page<Article>, string>(
@@ -170,29 +192,38 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
           const ids = [...new Set(groupKeys.map((k) => k.parentId))];
           const query = articlePageQuery(context, { parent: { kind, ids }, orderBy }, { first, after });
           const rows = await db.query(query.sql, query.params, { bounded: query.bounded });
-          // A page past the end (an `after` there) has no row to carry the count: the loader counts.
-          if (query.carriesTotal && ids.length === 1 && (rows.length > 0 || !after)) counts.prime(ids[0], rows.length > 0 ? Number(rows[0].parent_total) : 0);
-          const byParent = new Map<number, Article[]>();
-          const articles = readArticles(rows, primed);
-          rows.forEach((row, index) => {
-            const parentId = Number(row.parent_id);
-            const list = byParent.get(parentId) ?? [];
-            list.push(articles[index]);
-            byParent.set(parentId, list);
-          });
-          for (const key of groupKeys) {
-            pages.set(key, toPage(byParent.get(key.parentId) ?? [], key, query.sortKey, () => counts.load(key.parentId)));
-          }
+          pagesFromRows(query, rows, groupKeys, counts).forEach((page, index) => pages.set(groupKeys[index], page));
         }
         return keys.map((key) => pages.get(key)!);
       },
-      { cacheKeyFn: (key) => `${key.parentId}|${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}` },
+      { cacheKeyFn: nestedListKey },
     );
     return recordOnResult(loader, keys, (set, page, key) => {
       set.add(articlesOfKey(kind, key.parentId));
       recordListOrder(set, key.orderBy);
       recordArticles(set, page.items, selection().cardOnly.lists);
     });
+  }
+  const articlesByTag = nestedListLoader("tag", articleCountByTag);
+
+  /**
+   * `tag(slug:)` whose selection asks for a first page of `articles`: the tag and that page in
+   * one statement (the page's rows carry the tag's columns), primed into the loaders the tag's
+   * fields read, where a lookup then a page took two. A page with no rows says nothing of the
+   * tag (none of its articles visible, or none at all): the tag lookup decides then, as always.
+   */
+  async function tagBySlugWithPage(slug: string, window: { first: number; orderBy: ArticleOrder }): Promise<Tag | null> {
+    const query = articlePageQuery(context, { parent: { kind: "tag", slug }, orderBy: window.orderBy }, { first: window.first });
+    const rows = await db.query(query.sql, query.params, { bounded: query.bounded });
+    if (rows.length > 0) {
+      // A visible article carries the tag, so the viewer may see the tag (tagVisibility).
+      const tag = tagFromRow(rows[0]);
+      primed.tagById.prime(tag.id, tag);
+      primed.tagBySlug.prime(slug, tag);
+      const key: NestedListKey = { parentId: tag.id, first: window.first, after: null, orderBy: window.orderBy };
+      articlesByTag.prime(key, pagesFromRows(query, rows, [key], articleCountByTag)[0]);
+    }
+    return primed.tagBySlug.load(slug);
   }
 
   const relatedByArticle = new DataLoader<{ articleId: number; first: number }, RelatedHit[], string>(
@@ -325,7 +356,8 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
     articleCountByAuthor,
     articleCountByTag,
     articlesByAuthor: nestedListLoader("author", articleCountByAuthor),
-    articlesByTag: nestedListLoader("tag", articleCountByTag),
+    articlesByTag,
+    tagBySlugWithPage,
     relatedByArticle,
     listArticles,
   };

@@ -157,8 +157,11 @@ export function authorFromRow(raw: Row): Author {
   return authorFrom(row, row.au_id);
 }
 
-export const TAG_COLUMNS = `t.id AS t_id, t.slug AS t_slug, t.name AS t_name, t.description AS t_description,
-  t.created_at AS t_created_at, t.updated_at AS t_updated_at`;
+/** A whole tag (tagFromRow) from the tags table under `alias`. */
+export const tagColumnsOf = (alias: string) => `${alias}.id AS t_id, ${alias}.slug AS t_slug, ${alias}.name AS t_name, ${alias}.description AS t_description,
+  ${alias}.created_at AS t_created_at, ${alias}.updated_at AS t_updated_at`;
+
+export const TAG_COLUMNS = tagColumnsOf("t");
 
 /** What a tag chip shows; the tags of many articles are read with these unless a field wants more. */
 export const TAG_CARD_COLUMNS = `t.id AS t_id, t.slug AS t_slug, t.name AS t_name`;

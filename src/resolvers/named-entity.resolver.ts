@@ -1,10 +1,11 @@
 import type DataLoader from "dataloader";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, type ClassType } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, type ClassType } from "type-graphql";
 import { badInput } from "../errors";
 import { ArticleConnection } from "../graphql/article.types";
 import type { GraphQLContext } from "../graphql/context";
 import { parseEntityId } from "../graphql/ids";
-import { pageWindow } from "../graphql/paging";
+import { firstPageAsked, pageWindow } from "../graphql/paging";
 import type { Loaders } from "../loaders";
 import { ArticleOrder } from "../loaders/article-query";
 import type { NestedListKey } from "../loaders/article.loader";
@@ -39,6 +40,8 @@ export interface NamedEntitySpec<E extends NamedEntity, Order, CreateInput exten
     list: (orderBy: Order, window: { first: number; after?: string | null }) => Promise<Page<E>>;
     articles: DataLoader<NestedListKey, Page<Article>, string>;
     articleCount: DataLoader<number, number>;
+    /** The lookup by slug and the first page of its `articles` in one read, where the loaders can. */
+    bySlugWithPage?: (slug: string, window: { first: number; orderBy: ArticleOrder }) => Promise<E | null>;
   };
   service: {
     create(context: WriteContext, input: CreateInput): Promise<E>;
@@ -56,12 +59,15 @@ export function namedEntityResolver<E extends NamedEntity, Order, CreateInput ex
     @Query(() => Entity, { name: spec.one, nullable: true })
     one(
       @Ctx() { loaders }: GraphQLContext,
+      @Info() info: GraphQLResolveInfo,
       @Arg("id", () => ID, { nullable: true }) id?: string,
       @Arg("slug", () => String, { nullable: true }) slug?: string,
     ): Promise<E | null> {
       if ((id == null) === (slug == null)) throw badInput('give exactly one of "id" or "slug"');
       const own = spec.loaders(loaders);
-      return id != null ? own.byId.load(parseEntityId(id)) : own.bySlug.load(slug!);
+      if (id != null) return own.byId.load(parseEntityId(id));
+      const page = own.bySlugWithPage ? firstPageAsked<ArticleOrder>(info, "articles") : null;
+      return page ? own.bySlugWithPage!(slug!, page) : own.bySlug.load(slug!);
     }
 
     @Query(() => spec.connection, { name: spec.many })

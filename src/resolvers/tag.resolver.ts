@@ -15,7 +15,7 @@ export const TagResolver = namedEntityResolver({
   defaultOrder: TagOrder.NAME_ASC,
   createInput: CreateTagInput,
   updateInput: UpdateTagInput,
-  loaders: (l) => ({ byId: l.tagById, bySlug: l.tagBySlug, list: l.listTags, articles: l.articlesByTag, articleCount: l.articleCountByTag }),
+  loaders: (l) => ({ byId: l.tagById, bySlug: l.tagBySlug, list: l.listTags, articles: l.articlesByTag, articleCount: l.articleCountByTag, bySlugWithPage: l.tagBySlugWithPage }),
   service: { create: tags.createTag, update: tags.updateTag, remove: tags.deleteTag },
   descriptions: {
     articles: "Articles carrying this tag that you may see, newest first.",
