@@ -113,10 +113,12 @@ const SQL = {
   homeList: `SELECT ${columns("excerpt")}, ${TAG_CHIPS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
   // A tag with no live article does not exist for the public.
   tagBySlug: `SELECT id, slug, name FROM tags t WHERE slug = :slug AND EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = t.id AND vt.live_at <= :now)`,
-  // The page carries the tag's count, as our tag page does.
-  tagArticles: `SELECT ${columns("excerpt")}, (SELECT COUNT(*) FROM article_tags ct WHERE ct.tag_id = :tag AND ct.live_at <= :now) AS total
-  FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id
-  WHERE pt.tag_id = :tag AND pt.live_at <= :now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`,
+  // The page finds its tag by slug and carries the tag and its count, as our tag page does; a
+  // page with no row leaves the tag to tagBySlug.
+  tagArticles: `SELECT ${columns("excerpt")}, ptag.slug AS tag_slug, ptag.name AS tag_name,
+    (SELECT COUNT(*) FROM article_tags ct WHERE ct.tag_id = pt.tag_id AND ct.live_at <= :now) AS total
+  FROM article_tags pt JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id JOIN tags ptag ON ptag.id = pt.tag_id
+  WHERE pt.tag_id = (SELECT id FROM tags WHERE slug = :slug) AND pt.live_at <= :now ORDER BY pt.live_at DESC, pt.article_id DESC LIMIT 20`,
 };
 const run = (name: keyof typeof SQL, params: Params) => store.all(name, SQL[name], params);
 
@@ -169,9 +171,9 @@ async function homePage() {
 
 async function tagPage(slug: string) {
   const now = nowParam();
-  const [tag] = await run("tagBySlug", { slug, now });
+  const rows = await run("tagArticles", { slug, now });
+  const [tag] = rows.length > 0 ? [{ slug: rows[0].tag_slug, name: rows[0].tag_name }] : await run("tagBySlug", { slug, now });
   if (!tag) return { data: { tag: null } };
-  const rows = await run("tagArticles", { tag: tag.id, now });
   return {
     data: {
       tag: {
