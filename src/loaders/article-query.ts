@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, type CursorKey } from "../pagination/cursor
 import { ArticleStatus, type Article } from "../entities/article.entity";
 import { badInput } from "../errors";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_FROM, articleColumns, tagColumnsOf } from "./rows";
+import { ARTICLE_FROM, articleColumns, AUTHOR_EXTRA_COLUMNS, tagColumnsOf } from "./rows";
 import { articleVisibility, publicTagRowVisibility } from "./visibility";
 
 export enum ArticleOrder {
@@ -32,18 +32,18 @@ export interface ArticleListSpec {
   orderBy?: ArticleOrder | null;
   /**
    * For nested lists: the parent each row belongs to (author or tag), one window per parent; or
-   * one tag named by its slug, whose page statement then also finds the tag (parentTagColumns).
+   * one parent named by its slug, whose page statement then also finds it (parentOwnColumns).
    */
   parent?: ListParent;
 }
 
-export type ListParent = { kind: "author" | "tag"; ids: number[]; slug?: undefined } | { kind: "tag"; slug: string; ids?: undefined };
+export type ListParent = { kind: "author" | "tag"; ids: number[]; slug?: undefined } | { kind: "author" | "tag"; slug: string; ids?: undefined };
 
-/** `column` belongs to the parent: one of its ids, or the tag its slug names. */
+/** `column` belongs to the parent: one of its ids, or the author or tag its slug names. */
 function parentCondition(column: string, parent: ListParent, params: Record<string, unknown>): string {
   if (parent.slug !== undefined) {
     params.parentSlug = parent.slug;
-    return `${column} = (SELECT id FROM tags WHERE slug = :parentSlug)`;
+    return `${column} = (SELECT id FROM ${parent.kind === "author" ? "authors" : "tags"} WHERE slug = :parentSlug)`;
   }
   params.parentIds = parent.ids;
   return `${column} IN (:...parentIds)`;
@@ -52,12 +52,14 @@ function parentCondition(column: string, parent: ListParent, params: Record<stri
 const manyParents = (parent: ListParent | undefined): boolean => (parent?.ids?.length ?? 0) > 1;
 
 /**
- * A tag named by its slug: each page row also carries the tag's own columns (tagFromRow), so
- * the tag and its page come from one statement. A page with no row says nothing of the tag.
+ * A parent named by its slug: each page row also carries the parent's own columns, so the parent
+ * and its page come from one statement. A tag's come from a join; an author's are the row's
+ * author (authorFromArticleRow), all of them. A page with no row says nothing of its parent.
  */
-function parentTagColumns(spec: ArticleListSpec): { join: string; columns: string } {
+function parentOwnColumns(context: ReadContext, spec: ArticleListSpec): { join: string; columns: string } {
   if (spec.parent?.slug === undefined) return { join: "", columns: "" };
-  return { join: " JOIN tags ptag ON ptag.id = pt.tag_id", columns: `, ${tagColumnsOf("ptag")}` };
+  if (spec.parent.kind === "tag") return { join: " JOIN tags ptag ON ptag.id = pt.tag_id", columns: `, ${tagColumnsOf("ptag")}` };
+  return { join: "", columns: context.selection?.extras.author ? "" : `, ${AUTHOR_EXTRA_COLUMNS}` };
 }
 
 /** WHERE conditions (over `a`, `au` and `joins`) with their parameters; search reuses them. */
@@ -219,8 +221,8 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
     const indexOrdered = spec.parent.kind === "author" && byPublication(order) && !hasFilter(spec) && context.viewer.kind === "anonymous";
     const columns = articleColumns(context.selection, "lists", indexOrdered ? context.db.dialect : undefined);
     const total = parentTotalColumn(context, spec);
-    const tag = parentTagColumns(spec);
-    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${tag.columns}${total?.sql ?? ""} FROM ${from}${tag.join} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    const own = parentOwnColumns(context, spec);
+    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${own.columns}${total?.sql ?? ""} FROM ${from}${own.join} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
     // The count visits each of the author's rows (status is not in the index): never on SQLite's calling thread.
     return { sql, params: { ...total?.params, ...conditions.params }, bounded: indexOrdered && !total, sortKey, carriesTotal: Boolean(total) };
   }
@@ -257,10 +259,10 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
   const sortKey = sortKeyOf(order);
   if (!manyParents(spec.parent)) {
     const total = parentTotalColumn(context, spec);
-    const tag = parentTagColumns(spec);
+    const own = parentOwnColumns(context, spec);
     return {
-      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${tag.columns}${total?.sql ?? ""} FROM article_tags pt
-        JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id${tag.join}
+      sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${own.columns}${total?.sql ?? ""} FROM article_tags pt
+        JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id${own.join}
         WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
       params: { ...total?.params, ...params },
       bounded: true,

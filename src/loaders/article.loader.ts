@@ -66,6 +66,7 @@ export interface RowPrimedLoaders {
   tagsByArticle: DataLoader<number, Tag[]>;
   tagById: DataLoader<number, Tag | null>;
   tagBySlug: DataLoader<string, Tag | null>;
+  authorBySlug: DataLoader<string, Author | null>;
 }
 
 /**
@@ -204,26 +205,36 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
       recordArticles(set, page.items, selection().cardOnly.lists);
     });
   }
+  const articlesByAuthor = nestedListLoader("author", articleCountByAuthor);
   const articlesByTag = nestedListLoader("tag", articleCountByTag);
 
   /**
-   * `tag(slug:)` whose selection asks for a first page of `articles`: the tag and that page in
-   * one statement (the page's rows carry the tag's columns), primed into the loaders the tag's
-   * fields read, where a lookup then a page took two. A page with no rows says nothing of the
-   * tag (none of its articles visible, or none at all): the tag lookup decides then, as always.
+   * `tag(slug:)` or `author(slug:)` whose selection asks for a first page of `articles`: the
+   * parent and that page in one statement (the page's rows carry the parent's columns), primed
+   * into the loaders the parent's fields read, where a lookup then a page took two. A page with
+   * no rows says nothing of its parent (none of its articles visible, or none at all): the
+   * lookup decides then, as always. A visible article carrying a tag makes the tag visible to
+   * its viewer (tagVisibility); authors are all visible.
    */
-  async function tagBySlugWithPage(slug: string, window: { first: number; orderBy: ArticleOrder }): Promise<Tag | null> {
-    const query = articlePageQuery(context, { parent: { kind: "tag", slug }, orderBy: window.orderBy }, { first: window.first });
-    const rows = await db.query(query.sql, query.params, { bounded: query.bounded });
-    if (rows.length > 0) {
-      // A visible article carries the tag, so the viewer may see the tag (tagVisibility).
-      const tag = tagFromRow(rows[0]);
-      primed.tagById.prime(tag.id, tag);
-      primed.tagBySlug.prime(slug, tag);
-      const key: NestedListKey = { parentId: tag.id, first: window.first, after: null, orderBy: window.orderBy };
-      articlesByTag.prime(key, pagesFromRows(query, rows, [key], articleCountByTag)[0]);
-    }
-    return primed.tagBySlug.load(slug);
+  function bySlugWithPage<E extends Author | Tag>(
+    kind: "author" | "tag",
+    owners: { byId: DataLoader<number, E | null>; bySlug: DataLoader<string, E | null> },
+    pages: DataLoader<NestedListKey, Page<Article>, string>,
+    counts: DataLoader<number, number>,
+    ownerFromRow: (row: Row) => E,
+  ) {
+    return async (slug: string, window: { first: number; orderBy: ArticleOrder }): Promise<E | null> => {
+      const query = articlePageQuery(context, { parent: { kind, slug }, orderBy: window.orderBy }, { first: window.first });
+      const rows = await db.query(query.sql, query.params, { bounded: query.bounded });
+      if (rows.length > 0) {
+        const owner = ownerFromRow(rows[0]);
+        owners.byId.prime(owner.id, owner);
+        owners.bySlug.prime(slug, owner);
+        const key: NestedListKey = { parentId: owner.id, first: window.first, after: null, orderBy: window.orderBy };
+        pages.prime(key, pagesFromRows(query, rows, [key], counts)[0]);
+      }
+      return owners.bySlug.load(slug);
+    };
   }
 
   const relatedByArticle = new DataLoader<{ articleId: number; first: number }, RelatedHit[], string>(
@@ -355,9 +366,10 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
     articleBySlug,
     articleCountByAuthor,
     articleCountByTag,
-    articlesByAuthor: nestedListLoader("author", articleCountByAuthor),
+    articlesByAuthor,
     articlesByTag,
-    tagBySlugWithPage,
+    authorBySlugWithPage: bySlugWithPage("author", { byId: primed.authorById, bySlug: primed.authorBySlug }, articlesByAuthor, articleCountByAuthor, authorFromArticleRow),
+    tagBySlugWithPage: bySlugWithPage("tag", { byId: primed.tagById, bySlug: primed.tagBySlug }, articlesByTag, articleCountByTag, tagFromRow),
     relatedByArticle,
     listArticles,
   };

@@ -44,7 +44,7 @@ const ARTICLE_CARD_COLUMNS = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title
 const ARTICLE_EXTRA_COLUMNS = `a.status AS a_status, a.word_count AS a_word_count,
   a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.deleted_at AS a_deleted_at`;
 
-const AUTHOR_EXTRA_COLUMNS = `au.bio AS au_bio, au.avatar_url AS au_avatar_url, au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
+export const AUTHOR_EXTRA_COLUMNS = `au.bio AS au_bio, au.avatar_url AS au_avatar_url, au.created_at AS au_created_at, au.updated_at AS au_updated_at`;
 
 export const ARTICLE_FROM = `articles a JOIN authors au ON au.id = a.author_id`;
 

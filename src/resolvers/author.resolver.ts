@@ -15,7 +15,7 @@ export const AuthorResolver = namedEntityResolver({
   defaultOrder: AuthorOrder.NAME_ASC,
   createInput: CreateAuthorInput,
   updateInput: UpdateAuthorInput,
-  loaders: (l) => ({ byId: l.authorById, bySlug: l.authorBySlug, list: l.listAuthors, articles: l.articlesByAuthor, articleCount: l.articleCountByAuthor }),
+  loaders: (l) => ({ byId: l.authorById, bySlug: l.authorBySlug, list: l.listAuthors, articles: l.articlesByAuthor, articleCount: l.articleCountByAuthor, bySlugWithPage: l.authorBySlugWithPage }),
   service: { create: authors.createAuthor, update: authors.updateAuthor, remove: authors.deleteAuthor },
   descriptions: {
     articles: "This author's articles that you may see, newest first.",
