@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
 
 /** Enough for every (document, variables) pair a site's front end sends, with room to spare. */
 export const VERDICT_CACHE_MAX_ENTRIES = 2_000;
@@ -15,18 +16,20 @@ const sizeOf = (key: string, verdict: Verdict) =>
 
 /**
  * Cost verdicts by (document, operation, variables), least recently used first out, bounded
- * by entries and by bytes. The key is a digest, so a client sending large variables or a new
- * document on every request costs one fixed-size entry each, and old ones make room.
+ * by entries and by bytes (lru-cache: a hit moves its entry without rebuilding the table). The
+ * key is a digest, so a client sending large variables or a new document on every request
+ * costs one fixed-size entry each, and old ones make room.
  */
 export class VerdictCache {
-  private readonly entries = new Map<string, Verdict>();
-  private usedBytes = 0;
+  // lru-cache keeps no null values: each verdict travels in a box.
+  private readonly entries: LRUCache<string, { verdict: Verdict }>;
   readonly maxEntries: number;
   readonly maxBytes: number;
 
   constructor(options: { maxEntries?: number; maxBytes?: number } = {}) {
     this.maxEntries = options.maxEntries ?? VERDICT_CACHE_MAX_ENTRIES;
     this.maxBytes = options.maxBytes ?? VERDICT_CACHE_MAX_BYTES;
+    this.entries = new LRUCache({ max: this.maxEntries, maxSize: this.maxBytes, sizeCalculation: (box, key) => sizeOf(key, box.verdict) });
   }
 
   /**
@@ -49,33 +52,16 @@ export class VerdictCache {
 
   /** Estimated memory held by the entries. */
   get bytes(): number {
-    return this.usedBytes;
+    return this.entries.calculatedSize;
   }
 
   /** undefined when unknown; a hit becomes the most recently used. */
   get(key: string): Verdict | undefined {
-    const verdict = this.entries.get(key);
-    if (verdict === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, verdict);
-    return verdict;
+    return this.entries.get(key)?.verdict;
   }
 
+  /** A verdict larger than the whole byte bound is not kept. */
   set(key: string, verdict: Verdict): void {
-    const size = sizeOf(key, verdict);
-    if (size > this.maxBytes) return;
-    const previous = this.entries.get(key);
-    if (previous !== undefined) {
-      this.entries.delete(key);
-      this.usedBytes -= sizeOf(key, previous);
-    }
-    this.entries.set(key, verdict);
-    this.usedBytes += size;
-    // Map iteration is in insertion order, and get() re-inserts: the first key is the least recently used.
-    for (const [oldest, old] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.usedBytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.usedBytes -= sizeOf(oldest, old);
-    }
+    this.entries.set(key, { verdict });
   }
 }
