@@ -172,10 +172,11 @@ function logLevelFromEnv(value: string | undefined): LogLevel {
 const projectRoot = path.resolve(__dirname, "..", "..");
 
 /**
- * better-sqlite3 is the default when one loads on this Node (src/db/better-sqlite3.ts): through TypeORM it served the benchmark's
- * list pages 35–50% faster than sqlite3 (prepared-statement cache, no thread-pool round trip per
- * statement; see bench/results.md). It is an optional dependency, so a machine that cannot build
- * it falls back to sqlite3, which stays supported and tested (`SQLITE_DRIVER=sqlite3`).
+ * better-sqlite3 is the default when one loads on this Node (src/db/better-sqlite3.ts): through
+ * TypeORM it served the benchmark's list pages 35–50% faster than sqlite3 (prepared-statement
+ * cache, no thread-pool round trip per statement; see bench/results.md). It is an optional
+ * dependency, so a machine that cannot build it falls back to sqlite3, which stays supported and
+ * tested (`SQLITE_DRIVER=sqlite3`).
  */
 function chooseSqliteDriver(requested: string | undefined): "sqlite3" | "better-sqlite3" {
   if (requested === "sqlite3" || requested === "better-sqlite3") return requested;

@@ -40,8 +40,8 @@ export interface NamedEntitySpec<E extends NamedEntity, Order, CreateInput exten
     list: (orderBy: Order, window: { first: number; after?: string | null }) => Promise<Page<E>>;
     articles: DataLoader<NestedListKey, Page<Article>, string>;
     articleCount: DataLoader<number, number>;
-    /** The lookup by slug and the first page of its `articles` in one read, where the loaders can. */
-    bySlugWithPage?: (slug: string, window: { first: number; orderBy: ArticleOrder }) => Promise<E | null>;
+    /** The lookup by slug and the first page of its `articles` in one read. */
+    bySlugWithPage: (slug: string, window: { first: number; orderBy: ArticleOrder }) => Promise<E | null>;
   };
   service: {
     create(context: WriteContext, input: CreateInput): Promise<E>;
@@ -66,8 +66,8 @@ export function namedEntityResolver<E extends NamedEntity, Order, CreateInput ex
       if ((id == null) === (slug == null)) throw badInput('give exactly one of "id" or "slug"');
       const own = spec.loaders(loaders);
       if (id != null) return own.byId.load(parseEntityId(id));
-      const page = own.bySlugWithPage ? firstPageAsked<ArticleOrder>(info, "articles") : null;
-      return page ? own.bySlugWithPage!(slug!, page) : own.bySlug.load(slug!);
+      const page = firstPageAsked<ArticleOrder>(info, "articles");
+      return page ? own.bySlugWithPage(slug!, page) : own.bySlug.load(slug!);
     }
 
     @Query(() => spec.connection, { name: spec.many })
