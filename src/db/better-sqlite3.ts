@@ -1,3 +1,4 @@
+import { isMainThread } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
 
 /**
@@ -21,6 +22,7 @@ let loaded: Driver | null | undefined;
 function load(): Driver | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
+  let loadedFrom: string | undefined;
   for (const packageName of candidates) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,10 +30,16 @@ function load(): Driver | null {
       // Loading the module does not load its binary; opening a database does.
       new driver(":memory:").close();
       loaded = driver;
+      loadedFrom = packageName;
       break;
     } catch {
       // Not installed, or no binary for this Node: try the next one.
     }
+  }
+  // Typically node_modules installed under Node 20, then run on a later Node. Said once, not by every reader thread.
+  if (candidates.length > 1 && loadedFrom !== candidates[0] && isMainThread) {
+    const fallback = loadedFrom ? "better-sqlite3 12, which can abort the process on Node 24" : "the sqlite3 driver";
+    process.emitWarning(`better-sqlite3 13 (${candidates[0]}) does not load on Node ${process.versions.node}, so SQLite uses ${fallback}: run npm install with this Node.`);
   }
   return loaded;
 }
