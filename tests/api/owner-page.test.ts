@@ -22,6 +22,8 @@ const documentsOf = (owner: Owner) => {
       cards: `${at} { slug name articles(first: 5) { totalCount pageInfo { hasNextPage endCursor } nodes { slug title tags { slug } author { name } } } }`,
       whole: `${at} { id slug name ${whole} articleCount articles(first: 3) { totalCount nodes { slug status author { bio } } } }`,
       ordered: `${at} { name articles(first: $first, orderBy: $order) { pageInfo { hasNextPage endCursor } nodes { slug publishedAt } } }`,
+      // Not in index order for a tag: the general page statement, with the owner's columns all the same.
+      updated: `${at} { name articles(first: 4, orderBy: UPDATED_AT_DESC) { totalCount nodes { slug } } }`,
       empty: `${at} { name articles(first: 0) { totalCount pageInfo { hasNextPage } } }`,
       tooLarge: `${at} { name articles(first: 1000) { nodes { slug } } }`,
       twins: `${at} { name a: articles(first: 2) { nodes { slug } } b: articles(first: 3) { totalCount nodes { slug } } }`,
