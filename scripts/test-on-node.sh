@@ -4,7 +4,8 @@
 # On Node 22 and later the server loads better-sqlite3 13 (`better-sqlite3-napi`, prebuilt on
 # Node-API), which npm leaves out of a Node 20 install; it is added for the run and removed again
 # if it was not there, so the checkout is left as it was found. sqlite3 is a Node-API build too, so
-# neither driver needs rebuilding for the other Node.
+# neither driver needs rebuilding for the other Node. Each run fetches into an npx cache of its own:
+# a shared one left half-written by an earlier run once handed over a folder without its binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 major="${1:?usage: scripts/test-on-node.sh <major> [command...]}"

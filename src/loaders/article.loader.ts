@@ -176,8 +176,6 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
     return keys.map((key) => toPage(byParent.get(key.parentId) ?? [], key, query.sortKey, () => counts.load(key.parentId)));
   }
 
-  const nestedListKey = (key: NestedListKey) => `${key.parentId}|${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}`;
-
   /** Author.articles and Tag.articles: one statement for every parent asking the same window. */
   function nestedListLoader(kind: "author" | "tag", counts: DataLoader<number, number>) {
     const loader = new DataLoader<NestedListKey, Page<Article>, string>(
@@ -197,7 +195,7 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
         }
         return keys.map((key) => pages.get(key)!);
       },
-      { cacheKeyFn: nestedListKey },
+      { cacheKeyFn: (key) => `${key.parentId}|${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}` },
     );
     return recordOnResult(loader, keys, (set, page, key) => {
       set.add(articlesOfKey(kind, key.parentId));
