@@ -40,7 +40,7 @@ export function connectionTypes<T extends object>(name: string, NodeType: ClassT
 
     @Field(() => [Edge])
     get edges(): Edge[] {
-      return this.page.items.map((node, i) => ({ cursor: this.page.cursors[i], node }));
+      return this.page.items.map((node, i) => ({ cursor: this.page.cursorAt(i), node }));
     }
 
     @Field(() => [NodeType])
@@ -50,12 +50,12 @@ export function connectionTypes<T extends object>(name: string, NodeType: ClassT
 
     @Field(() => PageInfo)
     get pageInfo(): PageInfo {
-      const { cursors } = this.page;
+      const { items, cursorAt } = this.page;
       return {
         hasNextPage: this.page.hasNextPage,
         hasPreviousPage: this.page.hasPreviousPage,
-        startCursor: cursors[0] ?? null,
-        endCursor: cursors[cursors.length - 1] ?? null,
+        startCursor: items.length ? cursorAt(0) : null,
+        endCursor: items.length ? cursorAt(items.length - 1) : null,
       };
     }
 

@@ -90,7 +90,7 @@ function toPage(rows: Article[], window: ArticleWindow, sortKey: (a: Article) =>
   const items = rows.slice(0, window.first);
   return {
     items,
-    cursors: items.map((a) => encodeCursor(sortKey(a))),
+    cursorAt: (i) => encodeCursor(sortKey(items[i])),
     hasNextPage: rows.length > window.first,
     hasPreviousPage: Boolean(window.after),
     totalCount: count,

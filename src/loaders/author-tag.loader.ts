@@ -149,7 +149,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
       counts,
       page: {
         items,
-        cursors: items.map((item) => encodeCursor([byCount ? counts.get(item.id)! : item.name, item.id])),
+        cursorAt: (i) => encodeCursor([byCount ? counts.get(items[i].id)! : items[i].name, items[i].id]),
         hasNextPage: rows.length > window.first,
         hasPreviousPage: Boolean(window.after),
         totalCount: () =>

@@ -133,11 +133,10 @@ export function createSearchLoaders(context: ReadContext, primed: RowPrimedLoade
       recordFilter(context.keys, filter);
       for (const hit of items) context.keys.add(entityKey("article", hit.article.id));
     }
-    const cursors = items.map((hit, i) =>
+    const cursorAt = (i: number) =>
       orderBy === SearchOrder.NEWEST
-        ? encodeCursor([sortValue(ArticleOrder.PUBLISHED_AT_DESC, hit.article), hit.article.id])
-        : encodeCursor([RELEVANCE_CURSOR, offset + i + 1]),
-    );
+        ? encodeCursor([sortValue(ArticleOrder.PUBLISHED_AT_DESC, items[i].article), items[i].article.id])
+        : encodeCursor([RELEVANCE_CURSOR, offset + i + 1]);
 
     let count: Promise<number> | undefined;
     const countConditions = buildConditions(context, { filter });
@@ -150,7 +149,7 @@ export function createSearchLoaders(context: ReadContext, primed: RowPrimedLoade
             WHERE ${countConditions.where.join(" AND ")}`;
     return {
       items,
-      cursors,
+      cursorAt,
       hasNextPage: hits.length > window.first,
       hasPreviousPage: Boolean(window.after),
       totalCount: () =>

@@ -32,7 +32,7 @@ export function createWebhookReads(context: ReadContext) {
       const items = rows.slice(0, window.first);
       return {
         items,
-        cursors: items.map((row) => encodeCursor([null, row.id])),
+        cursorAt: (i) => encodeCursor([null, items[i].id]),
         hasNextPage: rows.length > window.first,
         hasPreviousPage: window.after !== null,
         totalCount: () => dataSource.getRepository(WebhookDelivery).count({ where: { webhookId } }),

@@ -4,7 +4,8 @@
  */
 export interface Page<T> {
   items: T[];
-  cursors: string[];
+  /** The cursor of `items[index]`, made when asked: most pages are read without one. */
+  cursorAt: (index: number) => string;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   totalCount: () => Promise<number>;
