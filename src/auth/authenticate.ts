@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
+import type { StatementTally } from "../db/request-scope";
 import { unauthenticated } from "../errors";
 import { authenticateSecret } from "../services/token.service";
 import { anonymous, type Viewer } from "../viewer";
@@ -10,10 +11,10 @@ import { anonymous, type Viewer } from "../viewer";
  * broken token expects to be told, not silently served the public view.
  */
 export function createAuthenticator(dataSource: DataSource, clock: Clock) {
-  return async function authenticate(authorization: string | undefined): Promise<Viewer> {
+  return async function authenticate(authorization: string | undefined, request?: StatementTally): Promise<Viewer> {
     if (authorization === undefined || authorization.trim() === "") return anonymous;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
-    return authenticateSecret(dataSource, match[1], clock.now());
+    return authenticateSecret(dataSource, match[1], clock.now(), request);
   };
 }

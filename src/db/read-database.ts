@@ -4,7 +4,7 @@ import { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
 import { openReadDataSource } from "./data-source";
 import type { Dialect } from "./dialect";
-import { currentRequestScope } from "./request-scope";
+import type { StatementTally } from "./request-scope";
 
 export interface ReadQueryOptions {
   /**
@@ -62,10 +62,23 @@ export function serverBusyError(): GraphQLError {
   });
 }
 
-/** Charges a statement to the request that caused it (`x-sql-statements`) when TypeORM's logger does not see it. */
-export function countStatement(): void {
-  const scope = currentRequestScope();
-  if (scope) scope.statements += 1;
+/**
+ * The reads of one request: every statement sent through it is charged to `request`
+ * (`x-sql-statements`, the log line, the metrics) before it goes to the shared reader.
+ */
+export function chargeReads(reader: ReadDatabase, request: StatementTally): ReadDatabase {
+  return {
+    dialect: reader.dialect,
+    get queued() {
+      return reader.queued;
+    },
+    query(sql, params, options) {
+      request.statements += 1;
+      return reader.query(sql, params, options);
+    },
+    probe: (deadlineMs) => reader.probe(deadlineMs),
+    close: () => reader.close(),
+  };
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -171,7 +184,7 @@ export async function openReadDatabase(config: AppConfig, writer: DataSource): P
   }
   if (database.driver === "better-sqlite3" && database.path !== ":memory:" && !config.reads.sqliteInProcess) {
     const { openSqliteReadPool } = await import("./read-pool.sqlite");
-    return openSqliteReadPool(database.path, config.reads, writer);
+    return openSqliteReadPool(database.path, config.reads);
   }
   const reader = await openReadDataSource(database, writer);
   return new DataSourceReader("sqlite", reader, config.reads, 1, reader !== writer, writer);

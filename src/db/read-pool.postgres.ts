@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { Pool, types, type PoolConfig, type QueryConfig } from "pg";
 import type { AppConfig } from "../config";
-import { countStatement, queryTimeoutError, serverBusyError, type ReadDatabase } from "./read-database";
+import { CompiledSqlCache, compileNamedParameters, valuesOf, type CompiledSql } from "./named-parameters";
+import { queryTimeoutError, serverBusyError, type ReadDatabase } from "./read-database";
 
 /**
  * Distinct statement texts this process prepares by name. The loaders build their SQL from a
@@ -10,44 +11,9 @@ import { countStatement, queryTimeoutError, serverBusyError, type ReadDatabase }
  */
 const MAX_PREPARED_STATEMENTS = 1_000;
 
-interface CompiledStatement {
-  text: string;
-  /** Where each `$n` comes from: a parameter's name, and an index into it for a spread list (-1: the value itself). */
-  paths: [string, number][];
+interface PreparedStatement extends CompiledSql {
   /** The server-side name, or undefined once the prepared set is full. */
   name: string | undefined;
-}
-
-/**
- * The loaders' `:name` / `:...list` SQL in PostgreSQL's `$n` form, as TypeORM writes it: a
- * list becomes one placeholder per item, so `IN (:...ids)` with one id is plain equality, which
- * the planner turns into an ordered index scan (`= ANY($1)` with an array lost that, and cost
- * the database four times the CPU on tag pages). A `:name` that is not among the parameters is
- * left alone, as TypeORM leaves it (`::text` casts). `values` are in placeholder order.
- */
-export function compileNamedParameters(sql: string, params: Record<string, unknown>): { text: string; paths: [string, number][] } {
-  const paths: [string, number][] = [];
-  const position = new Map<string, number>();
-  const text = sql.replace(/(?<!:):(\.\.\.)?([A-Za-z0-9_]+)/g, (whole, spread: string | undefined, name: string) => {
-    if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
-    const value = params[name];
-    if (spread && Array.isArray(value)) {
-      return value
-        .map((_, i) => {
-          paths.push([name, i]);
-          return `$${paths.length}`;
-        })
-        .join(", ");
-    }
-    let n = position.get(name);
-    if (n === undefined) {
-      paths.push([name, -1]);
-      n = paths.length;
-      position.set(name, n);
-    }
-    return `$${n}`;
-  });
-  return { text, paths };
 }
 
 /**
@@ -114,8 +80,13 @@ function isPoolWaitTimeout(error: unknown): boolean {
  */
 class PostgresReadPool implements ReadDatabase {
   readonly dialect = "postgres" as const;
-  private readonly compiled = new Map<string, CompiledStatement>();
   private prepared = 0;
+  private readonly statements = new CompiledSqlCache<PreparedStatement>(MAX_PREPARED_STATEMENTS * 2, (sql, params) => {
+    const { text, paths } = compileNamedParameters(sql, params, "numbered");
+    const name = this.prepared < MAX_PREPARED_STATEMENTS ? `r_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` : undefined;
+    if (name) this.prepared++;
+    return { text, paths, name };
+  });
   private readonly pool: Pool;
 
   constructor(
@@ -136,29 +107,9 @@ class PostgresReadPool implements ReadDatabase {
     return this.pool.waitingCount;
   }
 
-  private statement(sql: string, params: Record<string, unknown>): CompiledStatement {
-    // The text depends on which parameters exist and on each list's length.
-    let cacheKey = sql;
-    for (const key of Object.keys(params).sort()) {
-      const value = params[key];
-      cacheKey += Array.isArray(value) ? `\u0000${key}[${value.length}]` : `\u0000${key}`;
-    }
-    let statement = this.compiled.get(cacheKey);
-    if (!statement) {
-      const { text, paths } = compileNamedParameters(sql, params);
-      const name = this.prepared < MAX_PREPARED_STATEMENTS ? `r_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` : undefined;
-      if (name) this.prepared++;
-      statement = { text, paths, name };
-      if (this.compiled.size < MAX_PREPARED_STATEMENTS * 2) this.compiled.set(cacheKey, statement);
-    }
-    return statement;
-  }
-
   async query<Row>(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
-    const { text, paths, name } = this.statement(sql, params);
-    const values = paths.map(([key, index]) => (index < 0 ? params[key] : (params[key] as unknown[])[index]));
-    const query: QueryConfig = { text, values, name };
-    countStatement();
+    const { text, paths, name } = this.statements.get(sql, params);
+    const query: QueryConfig = { text, values: valuesOf(paths, params), name };
     try {
       return (await this.pool.query(query)).rows as Row[];
     } catch (error) {

@@ -3,11 +3,21 @@ import type { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import { betterSqlite3 } from "./better-sqlite3";
 import { Piscina } from "piscina";
-import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
-import { countStatement, MAX_BOUNDED_KEYS, queryTimeoutError, SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
+import { MAX_BOUNDED_KEYS, queryTimeoutError, SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
+import { CompiledSqlCache, compileNamedParameters, valuesOf } from "./named-parameters";
 import { SqliteStatements } from "./sqlite-statements";
 import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
+
+/** Statement shapes kept compiled; the loaders build a few dozen, times the numbers written into them. */
+const MAX_STATEMENT_SHAPES = 2_000;
+
+/** SQLite has no boolean or date type: TypeORM's driver binds 1/0 and its UTC text form. */
+function sqliteValue(value: unknown): unknown {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
+  return value;
+}
 
 /** How long a worker waits for a lock before failing; WAL readers only wait during recovery. */
 const BUSY_TIMEOUT_MS = 1_000;
@@ -198,8 +208,8 @@ class Lane {
 /**
  * SQLite reads on worker threads: page reads on one pool, full-text search on another, so a
  * backlog of expensive searches never stands between a reader and an article page. Each worker
- * has its own read-only connection (src/db/read.worker.ts). Named parameters are expanded here
- * by the writer's driver, so a statement reads exactly as it would through TypeORM.
+ * has its own read-only connection (src/db/read.worker.ts). Named parameters are expanded here,
+ * once per statement shape, with values converted as TypeORM's SQLite driver converts them.
  */
 class SqliteReadPool implements ReadDatabase {
   readonly dialect = "sqlite" as const;
@@ -211,11 +221,11 @@ class SqliteReadPool implements ReadDatabase {
    * take less time than handing the statement to a worker and waking the loop for its answer.
    */
   private readonly inline: SqliteStatements;
+  private readonly statements = new CompiledSqlCache(MAX_STATEMENT_SHAPES, (sql, params) => compileNamedParameters(sql, params, "anonymous"), true);
 
   constructor(
     private readonly file: string,
     private readonly settings: AppConfig["reads"],
-    private readonly writer: DataSource,
   ) {
     const workerData: ReadWorkerData = { path: file, busyTimeoutMs: BUSY_TIMEOUT_MS };
     this.pages = new Lane(settings.poolSize, settings.maxQueue, workerData, 0);
@@ -231,8 +241,8 @@ class SqliteReadPool implements ReadDatabase {
   }
 
   async query<Row>(sql: string, params: Record<string, unknown> = {}, options: ReadQueryOptions = {}): Promise<Row[]> {
-    const [text, values] = this.writer.driver.escapeQueryWithParameters(sql, params, {});
-    countStatement();
+    const { text, paths } = this.statements.get(sql, params);
+    const values = valuesOf(paths, params, sqliteValue);
     if (options.bounded && Object.values(params).every((v) => !Array.isArray(v) || v.length <= MAX_BOUNDED_KEYS)) {
       try {
         return this.inline.all(text, values) as Row[];
@@ -262,6 +272,6 @@ class SqliteReadPool implements ReadDatabase {
   }
 }
 
-export async function openSqliteReadPool(file: string, settings: AppConfig["reads"], writer: DataSource): Promise<ReadDatabase> {
-  return new SqliteReadPool(file, settings, writer);
+export async function openSqliteReadPool(file: string, settings: AppConfig["reads"]): Promise<ReadDatabase> {
+  return new SqliteReadPool(file, settings);
 }

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { betterSqlite3 } from "./better-sqlite3";
 
-/** Loaders build a small, fixed set of statement shapes; numbers inlined by TypeORM add a few more. */
+/** Loaders build a small, fixed set of statement shapes; numbers written into the text add a few more. */
 const STATEMENTS_KEPT = 300;
 
 /**

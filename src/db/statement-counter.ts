@@ -1,14 +1,28 @@
 import type { Logger, QueryRunner } from "typeorm";
-import { currentRequestScope } from "./request-scope";
+import type { StatementTally } from "./request-scope";
 
-/** A TypeORM logger that counts: every statement TypeORM sends is charged to the current request. */
+const tallies = new WeakMap<QueryRunner, StatementTally>();
+
+/**
+ * Charges what TypeORM sends on `runner` (a write transaction's connection) to `tally` until
+ * the returned function is called: SQLite's driver hands every caller the same runner.
+ */
+export function chargeStatementsOf(runner: QueryRunner, tally: StatementTally): () => void {
+  tallies.set(runner, tally);
+  return () => tallies.delete(runner);
+}
+
+/**
+ * A TypeORM logger that counts: a statement TypeORM sends on a connection charged to a request
+ * (chargeStatementsOf) is counted for it; reads are charged where they are sent (chargeReads).
+ */
 export class StatementCountingLogger implements Logger {
   /** With `debugSql` (DEBUG_SQL), failed and slow statements are printed on stderr. */
   constructor(private readonly debugSql = false) {}
 
-  logQuery(_query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {
-    const scope = currentRequestScope();
-    if (scope) scope.statements += 1;
+  logQuery(_query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
+    const tally = queryRunner && tallies.get(queryRunner);
+    if (tally) tally.statements += 1;
   }
   logQueryError(error: string | Error, query: string): void {
     // Driver errors are logged by the HTTP layer with the request id; the query text is kept

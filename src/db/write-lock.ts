@@ -5,6 +5,8 @@ import { collectContentEvents, type ContentEvent } from "../events/content-event
 import { completeEventKeys } from "../events/event-keys";
 import { writeConcurrency } from "./dialect";
 import { isLockTimeout, isRetryableConflict, isSqliteBusy, isUniqueViolation } from "./driver-errors";
+import type { StatementTally } from "./request-scope";
+import { chargeStatementsOf } from "./statement-counter";
 
 /**
  * The one door every write transaction passes, on either engine.
@@ -96,10 +98,11 @@ async function beginImmediate(dataSource: DataSource, runner: QueryRunner): Prom
   Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
 }
 
-async function sqliteTransaction<T>(dataSource: DataSource, body: (manager: EntityManager) => Promise<T>): Promise<T> {
+async function sqliteTransaction<T>(dataSource: DataSource, body: (manager: EntityManager) => Promise<T>, tally?: StatementTally): Promise<T> {
   const runner = dataSource.createQueryRunner();
-  await beginImmediate(dataSource, runner);
+  const uncharge = tally ? chargeStatementsOf(runner, tally) : undefined;
   try {
+    await beginImmediate(dataSource, runner);
     const value = await body(runner.manager);
     await runner.commitTransaction();
     return value;
@@ -107,14 +110,17 @@ async function sqliteTransaction<T>(dataSource: DataSource, body: (manager: Enti
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw error;
   } finally {
+    uncharge?.();
     await runner.release();
   }
 }
 
-async function postgresTransaction<T>(dataSource: DataSource, body: (manager: EntityManager) => Promise<T>): Promise<T> {
+async function postgresTransaction<T>(dataSource: DataSource, body: (manager: EntityManager) => Promise<T>, tally?: StatementTally): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(async (manager) => {
+        // Each transaction has a runner of its own here, dropped with it.
+        if (tally) chargeStatementsOf(manager.queryRunner as QueryRunner, tally);
         await manager.query(`SET LOCAL lock_timeout = ${Number(WRITER_WAIT_MS)}`);
         return body(manager);
       });
@@ -133,11 +139,11 @@ function explain(error: unknown): unknown {
   return error;
 }
 
-async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, tally?: StatementTally): Promise<T> {
   let recorded: readonly ContentEvent[] = [];
   const body = async (manager: EntityManager) => {
-    const { events, result: done } = collectContentEvents(() => work(manager));
-    const value = await done;
+    // Both transaction paths hand over their runner's manager, so queryRunner is always set.
+    const { events, value } = await collectContentEvents(manager.queryRunner as QueryRunner, () => work(manager));
     if (events.length > 0) {
       await completeEventKeys(manager, events);
       for (const hook of beforeCommitHooks) await hook(manager, events);
@@ -147,7 +153,7 @@ async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityMan
   };
   let result: T;
   try {
-    result = writeConcurrency(dataSource) === "row-locks" ? await postgresTransaction(dataSource, body) : await sqliteTransaction(dataSource, body);
+    result = writeConcurrency(dataSource) === "row-locks" ? await postgresTransaction(dataSource, body, tally) : await sqliteTransaction(dataSource, body, tally);
   } catch (error) {
     throw explain(error);
   }
@@ -162,9 +168,13 @@ async function runAndNotify<T>(dataSource: DataSource, work: (manager: EntityMan
   return result;
 }
 
-export function writeTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (writeConcurrency(dataSource) === "row-locks") return runAndNotify(dataSource, work);
-  const run = tail.then(() => runAndNotify(dataSource, work));
+/** A write's database, and the request its statements are charged to (x-sql-statements) when there is one. */
+export type WriteTarget = DataSource | { writer: DataSource; request?: StatementTally };
+
+export function writeTransaction<T>(target: WriteTarget, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const [dataSource, tally] = "writer" in target ? [target.writer, target.request] : [target, undefined];
+  if (writeConcurrency(dataSource) === "row-locks") return runAndNotify(dataSource, work, tally);
+  const run = tail.then(() => runAndNotify(dataSource, work, tally));
   tail = run.catch(() => undefined);
   return run;
 }

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { EntityManager, QueryRunner } from "typeorm";
 
 /**
  * What a committed write changed, said once by the code that made the change (services, the
@@ -129,18 +129,27 @@ export function articleChangeKeys(before: ArticleMembership | null, after: Artic
   return [...keys];
 }
 
-const pending = new AsyncLocalStorage<ContentEvent[]>();
+/** The events of each open write transaction, by its connection (writeTransaction opens the list). */
+const pending = new WeakMap<QueryRunner, ContentEvent[]>();
 
 /**
- * Records a change made by the current write transaction. Outside one (a dry run) there is
- * nothing that will commit, so nothing is recorded.
+ * Records a change made by the write transaction `manager` belongs to. Outside one (a dry run)
+ * there is nothing that will commit, so nothing is recorded.
  */
-export function recordContentEvent(event: ContentEvent): void {
-  pending.getStore()?.push(event);
+export function recordContentEvent(manager: EntityManager, event: ContentEvent): void {
+  if (manager.queryRunner) pending.get(manager.queryRunner)?.push(event);
 }
 
-/** Runs a write transaction's work with a fresh list of events; the list is what it recorded. */
-export function collectContentEvents<T>(work: () => Promise<T>): { events: ContentEvent[]; result: Promise<T> } {
+/**
+ * Runs a write transaction's work (on `runner`) with a fresh list of events; the list is what
+ * it recorded. SQLite's driver hands every caller the same runner, so the list is closed after.
+ */
+export async function collectContentEvents<T>(runner: QueryRunner, work: () => Promise<T>): Promise<{ events: ContentEvent[]; value: T }> {
   const events: ContentEvent[] = [];
-  return { events, result: pending.run(events, work) };
+  pending.set(runner, events);
+  try {
+    return { events, value: await work() };
+  } finally {
+    pending.delete(runner);
+  }
 }

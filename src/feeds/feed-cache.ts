@@ -3,7 +3,6 @@ import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
 import { timestampParam, toDate } from "../db/dialect";
 import { queryNamed } from "../db/named-sql";
-import { requestScope } from "../db/request-scope";
 import { onWriteCommitted } from "../db/write-lock";
 import { ALL_KEYS, type ContentEvent } from "../events/content-events";
 import { etagOf } from "../http/caching";
@@ -205,7 +204,7 @@ export class FeedCache {
     this.scheduledSinceRefresh = null;
     try {
       const { reader } = this.options;
-      const rows = await requestScope.exit(() => queryNamed<{ next: unknown }>(reader, NEXT_SCHEDULED_SQL, { now: timestampParam(reader, now) }));
+      const rows = await queryNamed<{ next: unknown }>(reader, NEXT_SCHEDULED_SQL, { now: timestampParam(reader, now) });
       if (ticket === this.scheduleTicket) this.nextScheduledAt = earliest(toDate(rows[0]?.next), this.scheduledSinceRefresh);
     } catch {
       // A closing or busy database: entries still end at their max-age.

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DataSource } from "typeorm";
-import type { ReadDatabase } from "../db/read-database";
+import { chargeReads, type ReadDatabase } from "../db/read-database";
 import type { Clock } from "../clock";
 import type { AppConfig } from "../config";
 import type { RequestScope } from "../db/request-scope";
@@ -228,7 +228,7 @@ export async function createFeedRoutes(options: FeedRoutesOptions): Promise<Feed
     }
 
     const now = clock.now();
-    const reader = createFeedReader({ db: options.reader, viewer: anonymous, now });
+    const reader = createFeedReader({ db: chargeReads(options.reader, scope), viewer: anonymous, now });
     let key: string;
     let produce: () => Promise<ProducedResponse | null>;
     switch (route.kind) {

@@ -1,13 +1,15 @@
 import type { DataSource } from "typeorm";
 import type { ResponseCacheState } from "../cache/response-cache.plugin";
 import type { AppConfig } from "../config";
+import type { RequestScope } from "../db/request-scope";
 import type { Loaders } from "../loaders";
 import type { ReadContext } from "../loaders/read-context";
 import type { Viewer } from "../viewer";
 
 /** What every resolver receives: who asks, the request's loaders, and its fixed instant. */
 export interface GraphQLContext {
-  requestId: string;
+  /** The HTTP request's bookkeeping: its id, and the statements and errors charged to it. */
+  request: RequestScope;
   viewer: Viewer;
   loaders: Loaders;
   /** What the loaders were created with; the selection plugin fills in what the query needs. */

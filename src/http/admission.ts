@@ -14,7 +14,8 @@ import {
 } from "graphql";
 import type { AppConfig } from "../config";
 import { createRedis } from "../cache/redis";
-import { currentRequestScope, type RequestScope } from "../db/request-scope";
+import type { RequestScope } from "../db/request-scope";
+import type { GraphQLContext } from "../graphql/context";
 import { SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase } from "../db/read-database";
 import { operationComplexity } from "../graphql/limits";
 import { buildFtsQuery } from "../search/fts-query";
@@ -173,7 +174,7 @@ export interface Admission {
    * Prices the operation, caps expensive requests per client and charges the rest of the price;
    * then, unless the response cache answered, waits for an operation slot.
    */
-  plugin: ApolloServerPlugin;
+  plugin: ApolloServerPlugin<GraphQLContext>;
   /** The HTTP response is done: whatever the request still held is released. */
   finished(scope: RequestScope): void;
   readonly shedder: LoadShedder;
@@ -263,9 +264,8 @@ export async function createAdmission(options: { config: AppConfig; reader: Pick
     },
     finished: release,
     plugin: {
-      async requestDidStart() {
-        const scope = currentRequestScope();
-        if (!scope) return {};
+      async requestDidStart({ contextValue }) {
+        const scope = contextValue.request;
         const client = clients.get(scope);
         let refund: (() => Promise<void>) | undefined;
         let searches = false;

@@ -2,7 +2,7 @@ import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError } from "graphql";
 import { classifyDriverError } from "../db/driver-errors";
-import { currentRequestScope } from "../db/request-scope";
+import type { RequestScope } from "../db/request-scope";
 import type { Logger } from "./request-log";
 
 const SAFE_CODES = new Set([
@@ -24,6 +24,24 @@ const SAFE_CODES = new Set([
   "SERVER_BUSY",
   "SERVICE_UNAVAILABLE",
 ]);
+
+/** The request each error arose in: Apollo's formatError is called without the request. */
+const requestOfError = new WeakMap<object, RequestScope>();
+
+/** Remembers the request `error` arose in, for formatError's id and log line. */
+export function noteErrorRequest(error: unknown, request: RequestScope): void {
+  if (!error || typeof error !== "object") return;
+  requestOfError.set(error, request);
+}
+
+/** Apollo wraps what a resolver or the context function threw (originalError): the note may sit on either. */
+function requestOf(error: unknown): RequestScope | undefined {
+  for (let e = error; e && typeof e === "object"; e = (e as { originalError?: unknown }).originalError) {
+    const found = requestOfError.get(e);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 const INTROSPECTION_REFUSED = /^GraphQL introspection is not allowed/;
 
@@ -63,7 +81,7 @@ export function createFormatError(logger: Logger) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const code = formatted.extensions?.code;
     const original = unwrapResolverError(error);
-    const requestId = currentRequestScope()?.requestId;
+    const requestId = requestOf(error)?.requestId;
     // type-graphql's ArgumentValidationError already says BAD_USER_INPUT, but its extensions echo
     // the submitted values and class-validator internals: keep only field paths and verdicts.
     const validationErrors = validationErrorsOf(original) ?? validationErrorsOf({ extensions: formatted.extensions });

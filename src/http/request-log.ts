@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "../config";
-import { currentRequestScope, type RequestScope } from "../db/request-scope";
+import type { RequestScope } from "../db/request-scope";
+import type { GraphQLContext } from "../graphql/context";
+import { noteErrorRequest } from "./format-error";
 
 export type { Logger };
 
@@ -11,19 +13,25 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return pino({ level, timestamp: pino.stdTimeFunctions.isoTime, base: undefined }, destination);
 }
 
-/** Records what the HTTP layer cannot see itself: the operation name and the error codes sent. */
-export function requestLogPlugin(): ApolloServerPlugin {
+/**
+ * Records what the HTTP layer cannot see itself: the operation name and the error codes sent;
+ * and tells formatError which request each error arose in.
+ */
+export function requestLogPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
-    async requestDidStart({ request }) {
-      const scope = currentRequestScope();
-      if (scope) scope.operationName = request.operationName ?? null;
+    async requestDidStart({ request, contextValue }) {
+      const scope = contextValue.request;
+      scope.operationName = request.operationName ?? null;
       return {
         async didResolveOperation({ operationName }) {
-          if (scope && operationName) scope.operationName = operationName;
+          if (operationName) scope.operationName = operationName;
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) noteErrorRequest(error, scope);
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
-          if (scope && errors?.length) scope.errorCodes = errors.map((e) => (typeof e.extensions?.code === "string" ? e.extensions.code : "UNKNOWN"));
+          if (errors?.length) scope.errorCodes = errors.map((e) => (typeof e.extensions?.code === "string" ? e.extensions.code : "UNKNOWN"));
         },
       };
     },

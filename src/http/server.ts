@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
 import { systemClock, type Clock } from "../clock";
-import { requestScope, type RequestScope } from "../db/request-scope";
+import type { RequestScope } from "../db/request-scope";
 import type { GraphQLContext } from "../graphql/context";
 import { costLimitsPlugin } from "../graphql/limits";
 import type { VerdictCache } from "../graphql/verdict-cache";
@@ -16,14 +16,14 @@ import { createLoaders } from "../loaders";
 import type { ReadContext } from "../loaders/read-context";
 import { articleSelectionPlugin } from "../graphql/article-selection.plugin";
 import { openReadDataSource } from "../db/data-source";
-import { openReadDatabase, type ReadDatabase } from "../db/read-database";
+import { chargeReads, openReadDatabase, type ReadDatabase } from "../db/read-database";
 import type { Viewer } from "../viewer";
 import { createAuthenticator } from "../auth/authenticate";
 import { createFeedRoutes } from "../feeds/feed.routes";
 import { createResponseCaching } from "../cache/response-caching";
 import { newResponseCacheState } from "../cache/response-cache.plugin";
 import { cachingPlugins, etagMatches, etagOf } from "./caching";
-import { createFormatError } from "./format-error";
+import { createFormatError, noteErrorRequest } from "./format-error";
 import { databaseFaultPlugin } from "./database-faults";
 import { asServiceError } from "../db/driver-errors";
 import { BodyTooLargeError, readBody } from "./body";
@@ -62,6 +62,20 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function errorBody(message: string, code: string, requestId: string) {
   return { errors: [{ message, extensions: { code, requestId } }] };
+}
+
+/**
+ * Every error a client receives names its request. formatError adds the id to the errors of a
+ * request Apollo ran; the ones Apollo refuses before it builds a context (a body it cannot
+ * read) are given it here. Apollo writes `errors` first, so one prefix test keeps answers
+ * without errors untouched.
+ */
+function withRequestId(body: string, requestId: string): string {
+  if (!body.startsWith('{"errors":')) return body;
+  const parsed = JSON.parse(body) as { errors?: { extensions?: Record<string, unknown> }[] };
+  if (!Array.isArray(parsed.errors) || parsed.errors.every((e) => e.extensions?.requestId !== undefined)) return body;
+  for (const error of parsed.errors) error.extensions = { ...error.extensions, requestId: error.extensions?.requestId ?? requestId };
+  return JSON.stringify(parsed) + "\n";
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -167,14 +181,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       httpGraphQLRequest,
       context: async () => {
         // A token lookup on a lost database answers 503 like any other read, not 500.
-        const viewer = await authenticate(req.headers.authorization).catch((error) => {
-          throw asServiceError(error);
+        const viewer = await authenticate(req.headers.authorization, scope).catch((error) => {
+          const refusal = asServiceError(error);
+          noteErrorRequest(refusal, scope);
+          throw refusal;
         });
         scope.viewerKind = viewer.kind;
         const now = clock.now();
         const keys = viewer.kind === "anonymous" ? cache.keys : null;
-        const reads: ReadContext = { db: reader, entities: readDataSource, viewer, now, keys };
-        return { requestId: scope.requestId, viewer, now, writer: dataSource, config, cache, reads, loaders: createLoaders(reads) };
+        const reads: ReadContext = { db: chargeReads(reader, scope), entities: readDataSource, viewer, now, keys };
+        return { request: scope, viewer, now, writer: dataSource, config, cache, reads, loaders: createLoaders(reads) };
       },
     });
     const responseHeaders: Record<string, string> = {};
@@ -184,12 +200,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     noteCacheStatus(scope, cache.status.toLowerCase() as CacheStatus);
     if (result.body.kind === "complete") {
       if (!config.production) responseHeaders["x-sql-statements"] = String(scope.statements);
+      const body = withRequestId(result.body.string, scope.requestId);
+      if (body !== result.body.string) responseHeaders["content-length"] = String(Buffer.byteLength(body));
       const status = result.status ?? 200;
       // GET responses a shared cache may keep get a validator, so revalidation costs no body.
       if (req.method === "GET" && status === 200 && /\bpublic\b/.test(responseHeaders["cache-control"] ?? "")) {
         // The same URL answers differently per token and per negotiated media type.
         responseHeaders.vary = "accept, authorization";
-        const etag = etagOf(result.body.string);
+        const etag = etagOf(body);
         responseHeaders.etag = etag;
         if (etagMatches(req.headers["if-none-match"], etag)) {
           delete responseHeaders["content-length"];
@@ -199,7 +217,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         }
       }
       res.writeHead(status, responseHeaders);
-      res.end(result.body.string);
+      res.end(body);
       return;
     }
     res.writeHead(result.status ?? 200, responseHeaders);
@@ -254,7 +272,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       observeRequest(scope, finished);
     });
     try {
-      await requestScope.run(scope, () => route(req, res, url, scope));
+      await route(req, res, url, scope);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         sendJson(res, 413, errorBody(error.message, "PAYLOAD_TOO_LARGE", requestId), { connection: "close", "x-request-id": requestId });

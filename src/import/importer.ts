@@ -237,8 +237,8 @@ async function upsertArticle(manager: EntityManager, fields: PageFields, dryRun:
     authorId = authors.ids[0];
     wantedTagIds = tags.ids;
     // New authors and tags enter their listings and answer lookups by slug that found nothing.
-    for (const author of authors.created) recordContentEvent({ type: "author.created", entity: "author", id: author.id, slug: author.slug, keys: personOrTagKeys("author", author.id), occurredAt: now });
-    for (const tag of tags.created) recordContentEvent({ type: "tag.created", entity: "tag", id: tag.id, slug: tag.slug, keys: personOrTagKeys("tag", tag.id), occurredAt: now });
+    for (const author of authors.created) recordContentEvent(manager, { type: "author.created", entity: "author", id: author.id, slug: author.slug, keys: personOrTagKeys("author", author.id), occurredAt: now });
+    for (const tag of tags.created) recordContentEvent(manager, { type: "tag.created", entity: "tag", id: tag.id, slug: tag.slug, keys: personOrTagKeys("tag", tag.id), occurredAt: now });
   }
 
   const columns = {

@@ -1,6 +1,5 @@
 import { OperationTypeNode } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
-import { currentRequestScope } from "../db/request-scope";
 import type { GraphQLContext } from "../graphql/context";
 import { noteCacheStatus, noteResolvedOperation } from "./metrics";
 
@@ -11,9 +10,8 @@ import { noteCacheStatus, noteResolvedOperation } from "./metrics";
  */
 export function metricsPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
-    async requestDidStart() {
-      const scope = currentRequestScope();
-      if (!scope) return {};
+    async requestDidStart({ contextValue }) {
+      const scope = contextValue.request;
       return {
         async didResolveOperation({ operationName }) {
           noteResolvedOperation(scope, operationName ?? null);

@@ -138,7 +138,7 @@ export async function recordArticleChange(
   now: Date,
 ): Promise<void> {
   const after = await membershipOf(manager, saved);
-  recordContentEvent({
+  recordContentEvent(manager, {
     type,
     entity: "article",
     id: saved.id,

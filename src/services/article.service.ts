@@ -110,7 +110,7 @@ async function resolveTags(manager: EntityManager, viewer: TokenViewer, slugs: s
   const missing = unique.filter((slug) => !known.has(slug));
   if (missing.length > 0 && !isEditor(viewer)) throw badInput(`unknown tags: ${missing.join(", ")}`, { tagSlugs: `unknown tags: ${missing.join(", ")}` });
   const { ids, created } = await ensureTags(manager, unique.map((slug) => ({ slug, name: humanName(slug) })), now);
-  for (const tag of created) recordContentEvent({ type: "tag.created", entity: "tag", id: tag.id, slug: tag.slug, keys: personOrTagKeys("tag", tag.id), occurredAt: now });
+  for (const tag of created) recordContentEvent(manager, { type: "tag.created", entity: "tag", id: tag.id, slug: tag.slug, keys: personOrTagKeys("tag", tag.id), occurredAt: now });
   return ids;
 }
 
@@ -154,7 +154,7 @@ async function saveArticleChange(
 export async function createArticle(context: WriteContext, input: CreateArticleValues): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
   const { now } = context;
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const author = await findAuthorForArticle(manager, viewer, input.authorSlug);
     const tagIds = await resolveTags(manager, viewer, input.tagSlugs, now);
     const body = normalizeBody(input.body);
@@ -187,7 +187,7 @@ export async function createArticle(context: WriteContext, input: CreateArticleV
 
 export async function updateArticle(context: WriteContext, id: number, input: UpdateArticleValues): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireEditArticle(viewer, article);
@@ -225,7 +225,7 @@ export async function updateArticle(context: WriteContext, id: number, input: Up
 export async function publishArticle(context: WriteContext, id: number, at?: Date | null): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.AUTHOR);
   const { now } = context;
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requirePublishArticle(viewer, article);
@@ -240,7 +240,7 @@ export async function publishArticle(context: WriteContext, id: number, at?: Dat
 /** Back to draft; publishedAt is kept so a republish can keep the original date if asked to. */
 export async function unpublishArticle(context: WriteContext, id: number): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.AUTHOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requirePublishArticle(viewer, article);
@@ -252,7 +252,7 @@ export async function unpublishArticle(context: WriteContext, id: number): Promi
 /** Soft: the row, its slug and its revisions stay, so restoreArticle brings it back whole. */
 export async function deleteArticle(context: WriteContext, id: number): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
@@ -263,7 +263,7 @@ export async function deleteArticle(context: WriteContext, id: number): Promise<
 
 export async function restoreArticle(context: WriteContext, id: number): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireDeleteArticle(viewer, article);
@@ -279,7 +279,7 @@ export async function restoreArticle(context: WriteContext, id: number): Promise
  */
 export async function setRelatedArticles(context: WriteContext, id: number, relatedIds: number[]): Promise<Article> {
   const viewer = requireRole(context.viewer, Role.CONTRIBUTOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const article = await loadForWrite(manager, context, id);
     const before = await membershipOf(manager, article);
     requireEditArticle(viewer, article);

@@ -36,11 +36,11 @@ export interface NameValues {
 
 export async function createNamed<E extends Named>(context: WriteContext, kind: NamedKind<E>, input: NameValues & { name: string }, fields: Partial<E>): Promise<E> {
   requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const saved = await withUniqueSlug(manager, kind.table, input.slug ?? slugFrom(input.name, kind.fallbackSlug), (slug, m) =>
       m.getRepository(kind.entity).save(m.getRepository(kind.entity).create({ ...fields, name: input.name.trim(), slug, createdAt: context.now, updatedAt: context.now } as E)),
     );
-    recordContentEvent({ type: `${kind.kind}.created`, entity: kind.kind, id: saved.id, slug: saved.slug, keys: personOrTagKeys(kind.kind, saved.id), occurredAt: context.now });
+    recordContentEvent(manager, { type: `${kind.kind}.created`, entity: kind.kind, id: saved.id, slug: saved.slug, keys: personOrTagKeys(kind.kind, saved.id), occurredAt: context.now });
     return saved;
   });
 }
@@ -48,7 +48,7 @@ export async function createNamed<E extends Named>(context: WriteContext, kind: 
 /** Fields given as undefined stay; null clears a nullable field. */
 export async function updateNamed<E extends Named>(context: WriteContext, kind: NamedKind<E>, id: number, input: NameValues, fields: Partial<E>): Promise<E> {
   requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const found = await manager.findOne(kind.entity, { where: { id } as never });
     if (!found) throw notFound(`${kind.kind} ${id}`);
     if (input.name != null) found.name = input.name.trim();
@@ -58,7 +58,7 @@ export async function updateNamed<E extends Named>(context: WriteContext, kind: 
     const saved = newSlug
       ? await withUniqueSlug(manager, kind.table, newSlug, (slug, m) => m.save(kind.entity, Object.assign(found, { slug })), id)
       : await manager.save(kind.entity, found);
-    recordContentEvent({ type: `${kind.kind}.updated`, entity: kind.kind, id, slug: saved.slug, keys: personOrTagKeys(kind.kind, id), occurredAt: context.now });
+    recordContentEvent(manager, { type: `${kind.kind}.updated`, entity: kind.kind, id, slug: saved.slug, keys: personOrTagKeys(kind.kind, id), occurredAt: context.now });
     return saved;
   });
 }
@@ -66,13 +66,13 @@ export async function updateNamed<E extends Named>(context: WriteContext, kind: 
 /** `inUse` names what still refers to the entity (a CONFLICT), or null when it may go. */
 export async function deleteNamed<E extends Named>(context: WriteContext, kind: NamedKind<E>, id: number, inUse: (manager: EntityManager, found: E) => Promise<string | null>): Promise<boolean> {
   requireRole(context.viewer, Role.EDITOR);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const found = await manager.findOne(kind.entity, { where: { id } as never });
     if (!found) throw notFound(`${kind.kind} ${id}`);
     const reason = await inUse(manager, found);
     if (reason) throw conflict(reason);
     await manager.delete(kind.entity, { id });
-    recordContentEvent({ type: `${kind.kind}.deleted`, entity: kind.kind, id, slug: found.slug, keys: personOrTagKeys(kind.kind, id), occurredAt: context.now });
+    recordContentEvent(manager, { type: `${kind.kind}.deleted`, entity: kind.kind, id, slug: found.slug, keys: personOrTagKeys(kind.kind, id), occurredAt: context.now });
     return true;
   });
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { ApiToken } from "../entities/api-token.entity";
 import { Author } from "../entities/author.entity";
+import type { StatementTally } from "../db/request-scope";
 import { writeTransaction } from "../db/write-lock";
 import { requireRole } from "./access";
 import { timestampParam } from "../db/dialect";
@@ -107,14 +108,16 @@ export async function revokeToken(dataSource: DataSource, by: TokenManager, idOr
  * Resolves a bearer secret to the viewer it stands for. Looked up on every request and
  * never cached, so a revocation or an expiry takes effect on the very next request.
  */
-export async function authenticateSecret(dataSource: DataSource, secret: string, now: Date): Promise<Viewer> {
+export async function authenticateSecret(dataSource: DataSource, secret: string, now: Date, request?: StatementTally): Promise<Viewer> {
   if (!TOKEN_FORM.test(secret)) throw unauthenticated("the bearer token is malformed");
+  // Outside a write transaction TypeORM's statements reach no request; this one is charged here.
+  if (request) request.statements += 1;
   const token = await dataSource.getRepository(ApiToken).findOne({ where: { tokenHash: hashSecret(secret) } });
   if (!token) throw unauthenticated("the bearer token is not known");
   if (token.revokedAt) throw unauthenticated("the bearer token has been revoked");
   if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) throw unauthenticated("the bearer token has expired");
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-    await writeTransaction(dataSource, (manager) =>
+    await writeTransaction({ writer: dataSource, request }, (manager) =>
       queryNamed(manager, `UPDATE api_tokens SET last_used_at = :now WHERE id = :id`, { now: timestampParam(dataSource, now), id: token.id }),
     );
   }

@@ -66,7 +66,7 @@ export async function createWebhook(context: WebhookContext, input: WebhookValue
   requireRole(context.viewer, Role.ADMIN);
   const values = await validated(context, input, true);
   const secret = newSigningSecret();
-  const webhook = await writeTransaction(context.writer, async (manager) => {
+  const webhook = await writeTransaction(context, async (manager) => {
     const repo = manager.getRepository(Webhook);
     if ((await repo.count()) >= MAX_WEBHOOK_ENDPOINTS) throw badInput(`at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first`, { url: "too many endpoints" });
     return repo.save(
@@ -88,7 +88,7 @@ export async function createWebhook(context: WebhookContext, input: WebhookValue
 export async function updateWebhook(context: WebhookContext, id: number, input: WebhookValues): Promise<Webhook> {
   requireRole(context.viewer, Role.ADMIN);
   const values = await validated(context, input, false);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const repo = manager.getRepository(Webhook);
     const webhook = await repo.findOne({ where: { id } });
     if (!webhook) throw notFound(`webhook ${id}`);
@@ -111,7 +111,7 @@ export async function updateWebhook(context: WebhookContext, id: number, input: 
 /** Its queued deliveries and its log go with it. */
 export async function deleteWebhook(context: WriteContext, id: number): Promise<boolean> {
   requireRole(context.viewer, Role.ADMIN);
-  return writeTransaction(context.writer, async (manager) => {
+  return writeTransaction(context, async (manager) => {
     const found = await manager.getRepository(Webhook).findOne({ where: { id } });
     if (!found) throw notFound(`webhook ${id}`);
     await manager.delete(WebhookDelivery, { webhookId: id });
@@ -123,7 +123,7 @@ export async function deleteWebhook(context: WriteContext, id: number): Promise<
 /** Queues a `webhook.test` event for this endpoint (whatever it subscribes to), delivered like any other. */
 export async function sendTestWebhook(context: WriteContext, id: number): Promise<WebhookDelivery> {
   requireRole(context.viewer, Role.ADMIN);
-  const delivery = await writeTransaction(context.writer, async (manager) => {
+  const delivery = await writeTransaction(context, async (manager) => {
     const webhook = await manager.getRepository(Webhook).findOne({ where: { id } });
     if (!webhook) throw notFound(`webhook ${id}`);
     if (!webhook.active) throw badInput(`webhook ${id} is inactive; activate it to send a test`, { id: "inactive endpoint" });

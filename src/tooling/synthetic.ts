@@ -278,7 +278,7 @@ export async function generateSynthetic(dataSource: DataSource, options: Synthet
         const indexStarted = performance.now();
         for (let i = 0; i < ids.length; i += REINDEX_BATCH) await reindexArticles(manager, ids.slice(i, i + REINDEX_BATCH));
         indexMs += performance.now() - indexStarted;
-        recordContentEvent({ type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: clock.now() });
+        recordContentEvent(manager, { type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: clock.now() });
       });
       done += batch;
       options.onProgress?.(done, total);

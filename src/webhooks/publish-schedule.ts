@@ -86,7 +86,7 @@ export class PublishSchedule {
       );
       const membership = { id: articleId, authorId: Number(article.author_id), tagIds, status: "published", publishedAt, deletedAt: null };
       // Its lists, counts and search change at this instant; the outbox hook turns this into deliveries.
-      recordContentEvent({
+      recordContentEvent(manager, {
         type: "article.published",
         entity: "article",
         id: articleId,

@@ -42,7 +42,7 @@ async function indexAll(ds: DataSource, articles: Article[], change?: (manager: 
   await writeTransaction(ds, async (manager) => {
     await change?.(manager);
     await reindexArticles(manager, articles.map((a) => a.id));
-    recordContentEvent({ type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: new Date() });
+    recordContentEvent(manager, { type: "content.bulk", entity: "content", id: 0, slug: null, keys: [ALL_KEYS], occurredAt: new Date() });
   });
 }
 
