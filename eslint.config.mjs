@@ -59,6 +59,21 @@ export default tseslint.config(
     },
   },
   {
+    // Without simpleResolvers type-graphql wraps every plain field in a middleware runner (we have
+    // no middlewares): two allocations per field per row, and graphql-jit, which reads a field with
+    // no resolver straight off the object, had to call the wrapper instead.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.name='ObjectType']:not(:has(Property[key.name='simpleResolvers']))",
+          message: "Give @ObjectType simpleResolvers: true (see eslint.config.mjs).",
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks read GraphQL responses, JSON bodies and child-process output, which
     // are untyped by nature (`JSON.parse`, `res.json()`); typing every response shape would add
     // casts without catching anything, since the assertions themselves check the shape. src/

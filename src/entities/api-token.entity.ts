@@ -10,7 +10,7 @@ registerEnumType(Role, {
 });
 
 /** A bearer token for newsroom tools. The secret itself is never stored, only its SHA-256. */
-@ObjectType({ description: "An API token; the secret is shown once, when it is created." })
+@ObjectType({ simpleResolvers: true, description: "An API token; the secret is shown once, when it is created." })
 @Entity({ name: "api_tokens" })
 export class ApiToken {
   @Field(() => ID)

@@ -8,7 +8,7 @@ import { Article } from "./article.entity";
  * One saved version of an article, recorded by every write (create, update, publish, ...),
  * so the newest revision is the current state and every earlier one is what someone saved.
  */
-@ObjectType({ description: "A saved version of an article, with who saved it and when." })
+@ObjectType({ simpleResolvers: true, description: "A saved version of an article, with who saved it and when." })
 @Entity({ name: "article_revisions" })
 @Index("ux_article_revisions_article", ["articleId", "revision"], { unique: true })
 export class ArticleRevision {

@@ -26,7 +26,7 @@ registerEnumType(ArticleStatus, {
   description: "Where an article is in its life. SCHEDULED and PUBLISHED differ only by whether publishedAt has come.",
 });
 
-@ObjectType({ description: "The featured image shown above the article body." })
+@ObjectType({ simpleResolvers: true, description: "The featured image shown above the article body." })
 export class FeaturedImage {
   @Field()
   url: string;
@@ -40,7 +40,7 @@ export class FeaturedImage {
  * state onto article_tags.live_at; the FTS5 index (1732700000200-article-search, SQLite only) is
  * written by the services. Neither can be declared here.
  */
-@ObjectType({ description: "A news article." })
+@ObjectType({ simpleResolvers: true, description: "A news article." })
 @Entity({ name: "articles" })
 @Index("ix_articles_published", ["status", "publishedAt", "id"])
 @Index("ix_articles_author_published", ["authorId", "publishedAt", "id"])

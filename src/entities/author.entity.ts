@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 import { CURRENT_INSTANT } from "../db/schema-forms";
 
-@ObjectType({ description: "A person who writes for the newsroom." })
+@ObjectType({ simpleResolvers: true, description: "A person who writes for the newsroom." })
 @Entity({ name: "authors" })
 export class Author {
   @Field(() => ID)

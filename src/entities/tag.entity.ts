@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 import { CURRENT_INSTANT } from "../db/schema-forms";
 
-@ObjectType({ description: "A topic that groups articles, e.g. `Pemilu 2024`." })
+@ObjectType({ simpleResolvers: true, description: "A topic that groups articles, e.g. `Pemilu 2024`." })
 @Entity({ name: "tags" })
 export class Tag {
   @Field(() => ID)

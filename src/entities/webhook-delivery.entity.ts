@@ -32,7 +32,7 @@ const statusColumn = {
  * announces, and afterwards its delivery log. The body is fixed when the row is written, so
  * every attempt sends the same bytes under the same `webhook-id`.
  */
-@ObjectType({ description: "One event for one endpoint: what was sent and how delivery went." })
+@ObjectType({ simpleResolvers: true, description: "One event for one endpoint: what was sent and how delivery went." })
 @Entity({ name: "webhook_deliveries" })
 @Index("ix_webhook_deliveries_queue", ["webhookId", "status", "id"])
 @Index("ix_webhook_deliveries_due", ["status", "nextAttemptAt"])

@@ -47,7 +47,7 @@ const eventList = {
  * (unlike API token hashes) because every delivery must be signed with it; it is shown once,
  * when the endpoint is created, and never listed.
  */
-@ObjectType({ description: "A webhook endpoint: a URL told about content changes, signed per Standard Webhooks." })
+@ObjectType({ simpleResolvers: true, description: "A webhook endpoint: a URL told about content changes, signed per Standard Webhooks." })
 @Entity({ name: "webhooks" })
 export class Webhook {
   @Field(() => ID)

@@ -40,7 +40,7 @@ export class ArticleFilter {
   statuses?: ArticleStatus[];
 }
 
-@ObjectType({ description: "An article listed as related to another, and why." })
+@ObjectType({ simpleResolvers: true, description: "An article listed as related to another, and why." })
 export class RelatedArticle {
   @Field(() => Article)
   article: Article;

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, type ClassType } from "type-graphql";
 import type { Page } from "../pagination/page";
 
-@ObjectType({ description: "Relay cursor page information." })
+@ObjectType({ simpleResolvers: true, description: "Relay cursor page information." })
 export class PageInfo {
   @Field()
   hasNextPage: boolean;
@@ -25,7 +25,7 @@ export interface ConnectionShape<T> {
 
 /** Relay connection types for a node type, plus `totalCount` and `nodes` for convenience. */
 export function connectionTypes<T extends object>(name: string, NodeType: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field({ description: "Opaque; pass it as `after` to continue after this node." })
     cursor: string;
@@ -34,7 +34,7 @@ export function connectionTypes<T extends object>(name: string, NodeType: ClassT
     node: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class Connection implements ConnectionShape<T> {
     constructor(private readonly page: Page<T>) {}
 

@@ -30,7 +30,7 @@ export const HIGHLIGHT_MARKERS: Record<Exclude<HighlightStyle, HighlightStyle.DE
   B: { open: "<b>", close: "</b>" },
 };
 
-@ObjectType({ description: "One search result: the article, how well it matched, and where." })
+@ObjectType({ simpleResolvers: true, description: "One search result: the article, how well it matched, and where." })
 export class SearchHit implements SearchHitData {
   @Field(() => Article)
   article: Article;

@@ -46,7 +46,7 @@ export class UpdateWebhookInput {
   active?: boolean | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreatedWebhook {
   @Field(() => Webhook)
   webhook: Webhook;

@@ -31,7 +31,7 @@ export class CreateApiTokenInput {
   expiresInDays?: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateApiTokenPayload {
   @Field(() => ApiToken)
   token: ApiToken;
