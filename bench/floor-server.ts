@@ -82,11 +82,12 @@ const TAG_CHIPS = `(SELECT ${jsonArrayAggSql({ dialect: store.postgres ? "postgr
   FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tags`;
 const tagsOf = (row: Row): { slug: string; name: string }[] =>
   ((typeof row.tags === "string" ? JSON.parse(row.tags) : (row.tags ?? [])) as [number, string, string][]).map(([, slug, name]) => ({ slug, name }));
+// As the related loader for one source: each pooled row carries its tag's weight.
 const POOL = store.postgres
-  ? `SELECT st.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st
-     CROSS JOIN LATERAL (SELECT z.article_id, z.live_at FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200) y`
-  : `SELECT y.tag_id, y.article_id, y.live_at FROM (SELECT DISTINCT tag_id FROM src_tags) st CROSS JOIN article_tags y
-     WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200)`;
+  ? `tag_pool AS (SELECT st.weight, y.article_id, y.live_at FROM tag_weights st
+     CROSS JOIN LATERAL (SELECT z.article_id, z.live_at FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200) y)`
+  : `tag_pool AS MATERIALIZED (SELECT st.weight, y.article_id, y.live_at FROM tag_weights st CROSS JOIN article_tags y
+     WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200))`;
 
 // As the related loader: PostgreSQL reads the source's picks once, SQLite probes its primary key.
 const PICKS_ONCE = store.postgres;
@@ -98,14 +99,14 @@ const SQL = {
   ${PICKS_ONCE ? "pick_ids AS MATERIALIZED (SELECT article_id, related_id FROM article_related WHERE article_id = :id)," : ""}
   tag_live AS (SELECT t.id AS tag_id, t.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = t.id AND lf.live_at > :now) AS live
     FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)),
-  tag_weights AS MATERIALIZED (SELECT tag_id, 1.0 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS weight FROM tag_live),
-  tag_pool AS MATERIALIZED (${POOL}),
-  picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0.0 AS score, a.published_at AS live_at
+  tag_weights AS MATERIALIZED (SELECT tag_id, CAST(1000000000 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS INTEGER) AS weight FROM tag_live),
+  ${POOL},
+  picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0 AS score, a.published_at AS live_at
     FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = :id AND r.related_id <> r.article_id AND ${LIVE}),
-  shared AS (SELECT st.src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS score, MAX(p.live_at) AS live_at
-    FROM src_tags st JOIN tag_pool p ON p.tag_id = st.tag_id AND p.article_id <> st.src_id JOIN tag_weights tw ON tw.tag_id = st.tag_id
-    WHERE NOT EXISTS (SELECT 1 FROM ${PICKS_ONCE ? "pick_ids" : "article_related"} r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
-    GROUP BY st.src_id, p.article_id),
+  shared AS (SELECT CAST(:id AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
+    FROM tag_pool p
+    WHERE p.article_id <> :id AND NOT EXISTS (SELECT 1 FROM ${PICKS_ONCE ? "pick_ids" : "article_related"} r WHERE r.article_id = :id AND r.related_id = p.article_id)
+    GROUP BY p.article_id),
   ranked AS (SELECT c.* FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
     ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)
   SELECT ranked.kind, ${columns("none")} FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
