@@ -34,6 +34,16 @@ describe("request shape: variable nesting and persisted-query extensions", () =>
 
   const problems = () => lines.filter((line) => line.level >= 40);
 
+  test("Apollo's own refusals, made before any request context exists, name the request too", async () => {
+    for (const [label, body] of [
+      ["a JSON object with no keys", "{}"],
+      ["variables sent as a string", '{"query":"{ __typename }","variables":"{}"}'],
+    ]) {
+      const response = await send(server.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      assertRefused(response, 400, "BAD_REQUEST", label);
+    }
+  });
+
   test("variables nested 10 000 levels deep get 400 BAD_REQUEST, not a stack overflow", async () => {
     const body = `{"query":"{ __typename }","variables":{"unused":${nested(10_000)}}}`;
     assert.ok(body.length > 60_000 && body.length < 100_000);
