@@ -5,6 +5,7 @@ import { betterSqlite3 } from "./better-sqlite3";
 import { Piscina } from "piscina";
 import type { AppConfig } from "../config";
 import { MAX_BOUNDED_KEYS, queryTimeoutError, SEARCH_QUEUE_PER_THREAD, serverBusyError, type ReadDatabase, type ReadQueryOptions } from "./read-database";
+import { timestampParam } from "./dialect";
 import { CompiledSqlCache, compileNamedParameters, valuesOf } from "./named-parameters";
 import { SqliteStatements } from "./sqlite-statements";
 import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
@@ -12,10 +13,10 @@ import type { ReadResult, ReadTask, ReadWorkerData } from "./read.worker";
 /** Statement shapes kept compiled; the loaders build a few dozen, times the numbers written into them. */
 const MAX_STATEMENT_SHAPES = 2_000;
 
-/** SQLite has no boolean or date type: TypeORM's driver binds 1/0 and its UTC text form. */
+/** SQLite has no boolean or date type: TypeORM's driver binds 1/0, and instants in the text form the tables keep. */
 function sqliteValue(value: unknown): unknown {
   if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
+  if (value instanceof Date) return timestampParam({ dialect: "sqlite" }, value);
   return value;
 }
 

@@ -49,13 +49,13 @@ export class TokenResolver {
   }
 
   @Mutation(() => CreateApiTokenPayload, { description: "ADMIN only." })
-  createApiToken(@Ctx() { viewer, writer, now }: GraphQLContext, @Arg("input", () => CreateApiTokenInput) input: CreateApiTokenInput): Promise<CreateApiTokenPayload> {
-    return createToken(writer, viewer, input, now);
+  createApiToken(@Ctx() { viewer, writer, request, now }: GraphQLContext, @Arg("input", () => CreateApiTokenInput) input: CreateApiTokenInput): Promise<CreateApiTokenPayload> {
+    return createToken({ writer, request }, viewer, input, now);
   }
 
   @Mutation(() => ApiToken, { description: "ADMIN only. Takes effect on the next request made with the token." })
-  revokeApiToken(@Ctx() { viewer, writer, now }: GraphQLContext, @Arg("id", () => ID) id: string): Promise<ApiToken> {
-    return revokeToken(writer, viewer, id, now);
+  revokeApiToken(@Ctx() { viewer, writer, request, now }: GraphQLContext, @Arg("id", () => ID) id: string): Promise<ApiToken> {
+    return revokeToken({ writer, request }, viewer, id, now);
   }
 
   @FieldResolver(() => Author, { nullable: true, description: "The author a CONTRIBUTOR or AUTHOR token writes as." })

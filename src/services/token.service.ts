@@ -3,7 +3,7 @@ import type { DataSource } from "typeorm";
 import { ApiToken } from "../entities/api-token.entity";
 import { Author } from "../entities/author.entity";
 import type { StatementTally } from "../db/request-scope";
-import { writeTransaction } from "../db/write-lock";
+import { writeTransaction, type WriteTarget } from "../db/write-lock";
 import { requireRole } from "./access";
 import { timestampParam } from "../db/dialect";
 import { queryNamed } from "../db/named-sql";
@@ -42,7 +42,7 @@ function requireTokenManager(by: TokenManager): void {
   if (by !== "console") requireRole(by, Role.ADMIN);
 }
 
-export async function createToken(dataSource: DataSource, by: TokenManager, input: CreateTokenInput, now: Date): Promise<CreatedToken> {
+export async function createToken(target: WriteTarget, by: TokenManager, input: CreateTokenInput, now: Date): Promise<CreatedToken> {
   requireTokenManager(by);
   const fields: Record<string, string> = {};
   const name = input.name?.trim() ?? "";
@@ -55,7 +55,7 @@ export async function createToken(dataSource: DataSource, by: TokenManager, inpu
   if (Object.keys(fields).length) throw badInput(`invalid token: ${Object.keys(fields).join(", ")}`, fields);
 
   const secret = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  const token = await writeTransaction(dataSource, async (manager) => {
+  const token = await writeTransaction(target, async (manager) => {
     let authorId: number | null = null;
     if (input.authorSlug) {
       const author = await manager.findOne(Author, { where: { slug: input.authorSlug } });
@@ -86,9 +86,9 @@ export async function listTokens(dataSource: DataSource, by: TokenManager): Prom
 }
 
 /** By id, or by the listed prefix when that names exactly one token. */
-export async function revokeToken(dataSource: DataSource, by: TokenManager, idOrPrefix: string, now: Date): Promise<ApiToken> {
+export async function revokeToken(target: WriteTarget, by: TokenManager, idOrPrefix: string, now: Date): Promise<ApiToken> {
   requireTokenManager(by);
-  return writeTransaction(dataSource, async (manager) => {
+  return writeTransaction(target, async (manager) => {
     const repo = manager.getRepository(ApiToken);
     const matches = /^[0-9]+$/.test(idOrPrefix)
       ? await repo.find({ where: { id: Number(idOrPrefix) } })

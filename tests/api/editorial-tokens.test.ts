@@ -67,6 +67,11 @@ describe("API tokens: authentication and lifecycle", () => {
     assert.notEqual(stored.token_hash, secret, "only a hash is stored");
     assert.match(stored.token_hash, /^[0-9a-f]{64}$/);
 
+    // The mutation's transaction is charged to it, beside the admin's token lookup.
+    const second = await server.gql(`mutation { createApiToken(input: { name: "second script", role: EDITOR }) { secret } }`, {}, admin.headers);
+    assert.equal(outcome(second), "ok");
+    assert.ok(second.statements >= 3, `statements: ${second.statements}`);
+
     const listed = await server.gql(`{ apiTokens { id name role tokenPrefix lastUsedAt revokedAt } }`, {}, admin.headers);
     const entry = listed.body.data.apiTokens.find((t: any) => t.id === token.id);
     assert.equal(entry.name, "newsroom script");
