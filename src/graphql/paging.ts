@@ -12,13 +12,14 @@ export function pageWindow(first: number, after: string | null | undefined, argu
 }
 
 /**
- * The first page a lookup's selection asks of its nested list `field` (`tag(slug:) { articles(first: 20) }`),
+ * The first page a lookup's selection asks of its nested list `field` (`tag(slug:) { articles(first: 20) }`,
+ * `article(slug:) { related(first: 5) }`),
  * with its arguments as the list's own resolver will see them, so the lookup can read the page
  * with itself. Null unless the selection asks for exactly one such field, plainly (no alias
  * twin, no directive, not only inside fragments) and without a cursor, with a valid `first`:
  * anything else is left to the list's resolver, which also reports its bad arguments.
  */
-export function firstPageAsked<Order>(info: GraphQLResolveInfo, field: string): { first: number; orderBy: Order } | null {
+export function firstPageAsked<Order = never>(info: GraphQLResolveInfo, field: string): { first: number; orderBy: Order } | null {
   if (info.fieldNodes.length !== 1) return null;
   const asked = (info.fieldNodes[0].selectionSet?.selections ?? []).filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === field);
   if (asked.length !== 1 || asked[0].directives?.length) return null;

@@ -17,7 +17,7 @@ import {
 } from "./article-query";
 import { FULL_SELECTION } from "./article-selection";
 import type { ReadContext } from "./read-context";
-import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, tagChipsFromRow, tagFromRow, type Row } from "./rows";
+import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, carriesChips, tagChipsFromRow, tagFromRow, withoutChips, type Row } from "./rows";
 import { articleVisibility, liveTagCountSql } from "./visibility";
 
 /** Picks in their order, then the best shared-tag scores, newer first; the id settles ties. */
@@ -286,6 +286,39 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
    * only editor picks need the visibility check.
    */
   async function loadRelated(ids: number[], first: number): Promise<Map<number, RelatedHit[]>> {
+    const single = ids.length === 1;
+    const statement = relatedStatement({ list: ":...relatedIds", single: single ? ":singleSource" : null });
+    const sql = `WITH ${statement.ctes}
+      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(context.selection, "related", db.dialect)}
+      FROM ${statement.from}
+      ${single ? `ORDER BY ${RELATED_ORDER("ranked")}` : "WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row"}`;
+    const rows = await db.query(sql, { ...statement.params, relatedIds: ids, relatedFirst: first, ...(single ? { singleSource: ids[0] } : {}) });
+    const result = new Map<number, RelatedHit[]>();
+    for (const row of rows) {
+      const srcId = Number(row.src_id);
+      const list = result.get(srcId) ?? [];
+      list.push(relatedHitFromRow(row));
+      result.set(srcId, list);
+    }
+    return result;
+  }
+
+  function relatedHitFromRow(row: Row): RelatedHit {
+    const [article] = readArticles([row], primed);
+    const editorPick = Number(row.kind) === 0;
+    return {
+      article,
+      score: editorPick ? 1 : Number(row.score),
+      reason: editorPick ? RelatedReason.EDITOR_PICK : RelatedReason.SHARED_TAGS,
+    };
+  }
+
+  /**
+   * The CTEs (up to `ranked`) and the FROM of the related statement, for the sources `list`
+   * (what goes inside `IN (…)`) of which `single`, when there is one source, is that one: bound
+   * ids, or the article a page statement has just found (articleWithRelated).
+   */
+  function relatedStatement(sources: { list: string; single: string | null }) {
     const vis = visible();
     // Which pooled candidates are already picks: PostgreSQL reads the sources' picks once, where
     // an index probe of article_related per candidate (hundreds a page) cost half the statement
@@ -295,15 +328,15 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
     // An article page ranks one source: a top-N sort keeps its few best candidates where a window
     // sorts them all (pgbench on the statement alone: 380 -> 500-520 statements/s). A list's
     // related links rank each source apart.
-    const single = ids.length === 1;
+    const single = sources.single;
     const candidates = "(SELECT * FROM picks UNION ALL SELECT * FROM shared) c";
     const picked = picksOnce ? "pick_ids" : "article_related";
     // One source: every pooled row is one of its tags' and carries that tag's weights, so the pool
     // is grouped as it is, without joining it back to the source's tags (another fifth).
     const singleSourceShared = `
-        SELECT CAST(:singleSource AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS rank_score, SUM(p.share) AS score, MAX(p.live_at) AS live_at
+        SELECT CAST(${single} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS rank_score, SUM(p.share) AS score, MAX(p.live_at) AS live_at
         FROM tag_pool p
-        WHERE p.article_id <> :singleSource AND NOT EXISTS (SELECT 1 FROM ${picked} r WHERE r.article_id = :singleSource AND r.related_id = p.article_id)
+        WHERE p.article_id <> ${single} AND NOT EXISTS (SELECT 1 FROM ${picked} r WHERE r.article_id = ${single} AND r.related_id = p.article_id)
         GROUP BY p.article_id`;
     const manySourcesShared = `
         SELECT st.src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(tw.weight) AS rank_score, SUM(tw.share) AS score, MAX(p.live_at) AS live_at
@@ -315,12 +348,11 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
     const ranked = single
       ? `ranked AS (SELECT c.* FROM ${candidates} ORDER BY ${RELATED_ORDER("c")} LIMIT :relatedFirst)`
       : `ranked AS (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY ${RELATED_ORDER("c")}) AS related_row FROM ${candidates})`;
-    const sql = `
-      WITH src_tags AS (
-        SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (:...relatedIds)
+    const ctes = `src_tags AS (
+        SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (${sources.list})
       ),
 ${picksOnce ? `      pick_ids AS MATERIALIZED (
-        SELECT article_id, related_id FROM article_related WHERE article_id IN (:...relatedIds)
+        SELECT article_id, related_id FROM article_related WHERE article_id IN (${sources.list})
       ),` : ""}
       tag_live AS (
         SELECT t.id AS tag_id, ${liveTagCountSql("t", "poolNow")} AS live FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)
@@ -329,34 +361,62 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
         SELECT tag_id, CAST(${RELATED_WEIGHT_SCALE} / (CASE WHEN live > 1 THEN live ELSE 1 END) AS INTEGER) AS weight,
           CAST(1 AS DOUBLE PRECISION) / (CASE WHEN live > 1 THEN live ELSE 1 END) AS share FROM tag_live
       ),
-      ${relatedPoolCte(hasLateralJoin(db), single)},
+      ${relatedPoolCte(hasLateralJoin(db), single !== null)},
       picks AS (
         -- CROSS JOIN fixes the join order: from the few picks to their articles, never the reverse.
         SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0 AS rank_score, CAST(0 AS DOUBLE PRECISION) AS score, a.published_at AS live_at
         FROM article_related r CROSS JOIN articles a
-        WHERE a.id = r.related_id AND r.article_id IN (:...relatedIds) AND r.related_id <> r.article_id AND ${vis.sql}
+        WHERE a.id = r.related_id AND r.article_id IN (${sources.list}) AND r.related_id <> r.article_id AND ${vis.sql}
       ),
       shared AS (${single ? singleSourceShared : manySourcesShared}),
-      ${ranked}
-      SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(context.selection, "related", db.dialect)}
-      FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
-      ${single ? `ORDER BY ${RELATED_ORDER("ranked")}` : "WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row"}`;
-    const rows = await db.query(sql, { ...vis.params, poolNow: timestampParam(db, now), relatedIds: ids, relatedFirst: first, ...(single ? { singleSource: ids[0] } : {}) });
-    const result = new Map<number, RelatedHit[]>();
-    for (const row of rows) {
-      const srcId = Number(row.src_id);
-      const [article] = readArticles([row], primed);
-      const editorPick = Number(row.kind) === 0;
-      const hit: RelatedHit = {
-        article,
-        score: editorPick ? 1 : Number(row.score),
-        reason: editorPick ? RelatedReason.EDITOR_PICK : RelatedReason.SHARED_TAGS,
-      };
-      const list = result.get(srcId) ?? [];
-      list.push(hit);
-      result.set(srcId, list);
+      ${ranked}`;
+    return {
+      ctes,
+      from: "ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id",
+      params: { ...vis.params, poolNow: timestampParam(db, now) },
+    };
+  }
+
+  /**
+   * `article(id:|slug:)` whose selection asks for its `related`: the article and its related
+   * links in one statement, where a lookup then a ranking took two round trips. The article's
+   * row comes first (kind -1), then the links in their order; both parts' columns, padded to
+   * the same list, as their own statements would read them. The lookup's visibility is the
+   * by-key loaders' (editors open deleted articles), the links' the related loader's, and the
+   * loaders are primed with both, so the resolvers read them (and record their cache keys) as
+   * on the two-statement path.
+   */
+  async function articleWithRelated(by: { id: number } | { slug: string }, first: number): Promise<Article | null> {
+    const lookup = visible({ includeDeleted: true });
+    const related = relatedStatement({ list: "SELECT a_id FROM page_article", single: "(SELECT a_id FROM page_article)" });
+    const pageChips = carriesChips(context.selection, "byKey");
+    const relatedChips = carriesChips(context.selection, "related");
+    const pad = { padChips: pageChips || relatedChips };
+    const order = "r_pick_position, r_rank_score DESC, r_live_at DESC, r_dst_id DESC";
+    const sql = `WITH page_article AS MATERIALIZED (
+        SELECT ${articleColumns(context.selection, "byKey", db.dialect, pad)} FROM ${ARTICLE_FROM}
+        WHERE ${"id" in by ? "a.id" : "a.slug"} = :pageKey AND ${lookup.sql}
+      ),
+      ${related.ctes}
+      SELECT NULL AS src_id, -1 AS kind, NULL AS score, NULL AS r_pick_position, NULL AS r_rank_score, NULL AS r_live_at, NULL AS r_dst_id, page_article.* FROM page_article
+      UNION ALL
+      SELECT ranked.src_id, ranked.kind, ranked.score, ranked.pick_position AS r_pick_position, ranked.rank_score AS r_rank_score, ranked.live_at AS r_live_at, ranked.dst_id AS r_dst_id,
+        ${articleColumns(context.selection, "related", db.dialect, pad)}
+      FROM ${related.from}
+      ORDER BY kind, ${order}`;
+    const rows = await db.query(sql, { ...lookup.params, ...related.params, pageKey: "id" in by ? by.id : by.slug, relatedFirst: first });
+    const pageRow = rows.length > 0 && Number(rows[0].kind) === -1 ? rows[0] : undefined;
+    const article = pageRow ? readArticles([pageChips ? pageRow : withoutChips(pageRow)], primed)[0] : null;
+    if ("slug" in by) articleBySlug.prime(by.slug, article);
+    if (article) {
+      articleById.prime(article.id, article);
+      const hits = rows.slice(1).map((row) => relatedHitFromRow(relatedChips ? row : withoutChips(row)));
+      relatedByArticle.prime({ articleId: article.id, first }, hits);
+      await recordRelatedPools([article.id]);
+    } else if ("id" in by) {
+      articleById.prime(by.id, null);
     }
-    return result;
+    return "slug" in by ? articleBySlug.load(by.slug) : articleById.load(by.id);
   }
 
   /** The top-level `articles` list; not batched because a request asks for it once. */
@@ -391,6 +451,7 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
     authorBySlugWithPage: bySlugWithPage("author", { byId: primed.authorById, bySlug: primed.authorBySlug }, articlesByAuthor, articleCountByAuthor, authorFromArticleRow),
     tagBySlugWithPage: bySlugWithPage("tag", { byId: primed.tagById, bySlug: primed.tagBySlug }, articlesByTag, articleCountByTag, tagFromRow),
     relatedByArticle,
+    articleWithRelated,
     listArticles,
   };
 }

@@ -22,11 +22,25 @@ const BODY_COLUMN: Record<BodyNeed, string> = {
  * (`chipsIn`). A statement that projects rows it then drops (a window over each parent's whole
  * list) leaves `chipsIn` out: it would read the tags of every row; the tag loader reads them.
  */
-export function articleColumns(selection: ArticleSelection | undefined, part: ArticleLoaderPart, chipsIn?: Dialect): string {
-  const { [part]: body, extras, tags } = selection ?? FULL_SELECTION;
-  // A field reading a tag's description or dates wants whole tags: the tag loader reads those.
-  const chips = chipsIn && tags[part] && !extras.tag ? `, ${TAG_CHIPS_COLUMN[chipsIn]}` : "";
+export function articleColumns(selection: ArticleSelection | undefined, part: ArticleLoaderPart, chipsIn?: Dialect, options: { padChips?: boolean } = {}): string {
+  const { [part]: body, extras } = selection ?? FULL_SELECTION;
+  // A statement uniting two parts' rows needs the same columns in each: `padChips` gives the
+  // part without chips a NULL in their place, which its reader must drop (withoutChips).
+  const chips = chipsIn && carriesChips(selection, part) ? `, ${TAG_CHIPS_COLUMN[chipsIn]}` : options.padChips && chipsIn ? `, ${NO_TAG_CHIPS[chipsIn]}` : "";
   return `${BODY_COLUMN[body]}, ${ARTICLE_CARD_COLUMNS}${extras.article ? `, ${ARTICLE_EXTRA_COLUMNS}` : ""}${extras.author ? `, ${AUTHOR_EXTRA_COLUMNS}` : ""}${chips}`;
+}
+
+/** Whether a part's statement carries tag chips when told the engine (articleColumns). */
+export function carriesChips(selection: ArticleSelection | undefined, part: ArticleLoaderPart): boolean {
+  const { extras, tags } = selection ?? FULL_SELECTION;
+  // A field reading a tag's description or dates wants whole tags: the tag loader reads those.
+  return tags[part] && !extras.tag;
+}
+
+/** A padded row (articleColumns' `padChips`) as its own part's statement would have returned it. */
+export function withoutChips(row: Row): Row {
+  row.a_tags = undefined;
+  return row;
 }
 
 /** The article's tags in the editor's order, as tagsByArticle reads them (TAG_CARD_COLUMNS). */
@@ -35,6 +49,8 @@ const tagChipsColumn = (dialect: Dialect): string =>
     FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS a_tags`;
 /** Written once per engine: statements are built on every request. */
 const TAG_CHIPS_COLUMN: Record<Dialect, string> = { sqlite: tagChipsColumn("sqlite"), postgres: tagChipsColumn("postgres") };
+/** Chips' place in a part that has none, of their type (PostgreSQL will not unite json with text). */
+const NO_TAG_CHIPS: Record<Dialect, string> = { sqlite: "NULL AS a_tags", postgres: "CAST(NULL AS json) AS a_tags" };
 
 const ARTICLE_CARD_COLUMNS = `a.id AS a_id, a.slug AS a_slug, a.title AS a_title, a.lead AS a_lead,
   a.featured_image_url AS a_featured_image_url, a.featured_image_caption AS a_featured_image_caption,

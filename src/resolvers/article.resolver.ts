@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
 import { Article, ArticleStatus, FeaturedImage } from "../entities/article.entity";
 import { Author } from "../entities/author.entity";
 import { Tag } from "../entities/tag.entity";
@@ -6,7 +7,7 @@ import { badInput } from "../errors";
 import type { GraphQLContext } from "../graphql/context";
 import { ArticleConnection, ArticleFilter, RelatedArticle } from "../graphql/article.types";
 import { parseEntityId } from "../graphql/ids";
-import { pageWindow } from "../graphql/paging";
+import { firstPageAsked, pageWindow } from "../graphql/paging";
 import { ArticleOrder } from "../loaders/article-query";
 import { formatArticleDate, isValidTimeZone } from "../lib/indonesian-date";
 import { paragraphsOf, excerptOf, readingTimeMinutes } from "../lib/text";
@@ -16,11 +17,16 @@ export class ArticleResolver {
   @Query(() => Article, { nullable: true, description: "One article by id or slug; null when it does not exist or is not visible to you." })
   async article(
     @Ctx() { loaders }: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("id", () => ID, { nullable: true }) id?: string,
     @Arg("slug", () => String, { nullable: true }) slug?: string,
   ): Promise<Article | null> {
     if ((id == null) === (slug == null)) throw badInput('give exactly one of "id" or "slug"');
-    return id != null ? loaders.articleById.load(parseEntityId(id)) : loaders.articleBySlug.load(slug!);
+    const key: { id: number } | { slug: string } = id != null ? { id: parseEntityId(id) } : { slug: slug! };
+    // An article page shows its related links: read them with the article, in one round trip.
+    const related = firstPageAsked(info, "related");
+    if (related) return loaders.articleWithRelated(key, related.first);
+    return "id" in key ? loaders.articleById.load(key.id) : loaders.articleBySlug.load(key.slug);
   }
 
   @Query(() => ArticleConnection, { description: "Published articles, newest first unless ordered otherwise." })
