@@ -92,25 +92,32 @@ const POOL = store.postgres
 // As the related loader: PostgreSQL reads the source's picks once, SQLite probes its primary key.
 const PICKS_ONCE = store.postgres;
 
-const SQL = {
-  articleBySlug: `SELECT ${columns("full")}, ${TAG_CHIPS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = :slug AND ${LIVE}`,
-  related: `
-  WITH src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = :id),
-  ${PICKS_ONCE ? "pick_ids AS MATERIALIZED (SELECT article_id, related_id FROM article_related WHERE article_id = :id)," : ""}
+// The related links of one source, ranked as the related loader does; `src` is its id.
+const relatedCtes = (src: string) => `src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = ${src}),
+  ${PICKS_ONCE ? `pick_ids AS MATERIALIZED (SELECT article_id, related_id FROM article_related WHERE article_id = ${src}),` : ""}
   tag_live AS (SELECT t.id AS tag_id, t.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = t.id AND lf.live_at > :now) AS live
     FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)),
   tag_weights AS MATERIALIZED (SELECT tag_id, CAST(1000000000 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS INTEGER) AS weight FROM tag_live),
   ${POOL},
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0 AS score, a.published_at AS live_at
-    FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = :id AND r.related_id <> r.article_id AND ${LIVE}),
-  shared AS (SELECT CAST(:id AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
+    FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = ${src} AND r.related_id <> r.article_id AND ${LIVE}),
+  shared AS (SELECT CAST(${src} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
     FROM tag_pool p
-    WHERE p.article_id <> :id AND NOT EXISTS (SELECT 1 FROM ${PICKS_ONCE ? "pick_ids" : "article_related"} r WHERE r.article_id = :id AND r.related_id = p.article_id)
+    WHERE p.article_id <> ${src} AND NOT EXISTS (SELECT 1 FROM ${PICKS_ONCE ? "pick_ids" : "article_related"} r WHERE r.article_id = ${src} AND r.related_id = p.article_id)
     GROUP BY p.article_id),
   ranked AS (SELECT c.* FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
-    ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)
-  SELECT ranked.kind, ${columns("none")} FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
-  ORDER BY ranked.kind, ranked.pick_position, ranked.score DESC, ranked.live_at DESC, ranked.dst_id DESC`,
+    ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)`;
+
+const SQL = {
+  // As our article page: the article's row (kind -1), then its related links in their order, in one round trip.
+  articlePage: `
+  WITH page AS MATERIALIZED (SELECT ${columns("full")}, ${TAG_CHIPS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE a.slug = :slug AND ${LIVE}),
+  ${relatedCtes("(SELECT id FROM page)")}
+  SELECT -1 AS kind, NULL AS r_pick_position, NULL AS r_score, NULL AS r_live_at, NULL AS r_dst_id, page.* FROM page
+  UNION ALL
+  SELECT ranked.kind, ranked.pick_position, ranked.score, ranked.live_at, ranked.dst_id, ${columns("none")}, ${store.postgres ? "CAST(NULL AS json)" : "NULL"} AS tags
+  FROM ranked JOIN articles a ON a.id = ranked.dst_id JOIN authors au ON au.id = a.author_id
+  ORDER BY kind, r_pick_position, r_score DESC, r_live_at DESC, r_dst_id DESC`,
   homeList: `SELECT ${columns("excerpt")}, ${TAG_CHIPS} FROM articles a JOIN authors au ON au.id = a.author_id WHERE ${LIVE} ORDER BY a.published_at DESC, a.id DESC LIMIT 20`,
   // A tag with no live article does not exist for the public.
   tagBySlug: `SELECT id, slug, name FROM tags t WHERE slug = :slug AND EXISTS (SELECT 1 FROM article_tags vt WHERE vt.tag_id = t.id AND vt.live_at <= :now)`,
@@ -127,9 +134,8 @@ const dateText = (row: Row) => formatArticleDate(toDate(row.published_at)!, { lo
 
 async function articlePage(slug: string) {
   const now = nowParam();
-  const [a] = await run("articleBySlug", { slug, now });
+  const [a, ...related] = await run("articlePage", { slug, now });
   if (!a) return { data: { article: null } };
-  const related = await run("related", { id: a.id, now });
   return {
     data: {
       article: {
