@@ -1,4 +1,4 @@
-import { timestampParam } from "../db/dialect";
+import { limitSql, timestampParam } from "../db/dialect";
 import { decodeCursor, encodeCursor, type CursorKey } from "../pagination/cursor";
 import { ArticleStatus, type Article } from "../entities/article.entity";
 import { badInput } from "../errors";
@@ -200,8 +200,7 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
   const orderSql = `${sort} ${direction}, a.id ${direction}`;
   const from = `${ARTICLE_FROM} ${conditions.joins.join(" ")}`;
   const where = conditions.where.join(" AND ");
-  const limit = window.first + 1; // one extra row tells whether there is a next page
-  conditions.params.pageLimit = limit;
+  const limit = limitSql(window.first + 1); // one extra row tells whether there is a next page
 
   // Readers' newest-first and oldest-first lists walk (status, published_at); nothing else is known to.
   const bounded = !spec.parent && !hasFilter(spec) && context.viewer.kind === "anonymous" && order !== ArticleOrder.UPDATED_AT_DESC;
@@ -211,7 +210,7 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
     // The window projects every row of each parent's list: no tag chips (articleColumns).
     const sql = `SELECT * FROM (SELECT ${articleColumns(context.selection, "lists")}, ${parentColumn} AS parent_id,
         ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderSql}) AS window_row
-      FROM ${from} WHERE ${where}) ranked WHERE window_row <= :pageLimit ORDER BY parent_id, window_row`;
+      FROM ${from} WHERE ${where}) ranked WHERE window_row <= ${limit} ORDER BY parent_id, window_row`;
     return { sql, params: conditions.params, bounded, sortKey };
   }
   if (spec.parent) {
@@ -222,13 +221,13 @@ export function articlePageQuery(context: ReadContext, spec: ArticleListSpec, wi
     const columns = articleColumns(context.selection, "lists", indexOrdered ? context.db.dialect : undefined);
     const total = parentTotalColumn(context, spec);
     const own = parentOwnColumns(context, spec);
-    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${own.columns}${total?.sql ?? ""} FROM ${from}${own.join} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+    const sql = `SELECT ${columns}, ${parentColumn} AS parent_id${own.columns}${total?.sql ?? ""} FROM ${from}${own.join} WHERE ${where} ORDER BY ${orderSql} LIMIT ${limit}`;
     // The count visits each of the author's rows (status is not in the index): never on SQLite's calling thread.
     return { sql, params: { ...total?.params, ...conditions.params }, bounded: indexOrdered && !total, sortKey, carriesTotal: Boolean(total) };
   }
   // A list read in index order projects only its page; one sorted first may project every match.
   const columns = articleColumns(context.selection, "lists", bounded ? context.db.dialect : undefined);
-  const sql = `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT :pageLimit`;
+  const sql = `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${orderSql} LIMIT ${limit}`;
   return { sql, params: conditions.params, bounded, sortKey };
 }
 
@@ -247,7 +246,8 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
 
   const direction = order === ArticleOrder.PUBLISHED_AT_ASC ? "ASC" : "DESC";
   const comparison = direction === "ASC" ? ">" : "<";
-  const params: Record<string, unknown> = { ...tagRows.params, pageLimit: window.first + 1 };
+  const params: Record<string, unknown> = { ...tagRows.params };
+  const limit = limitSql(window.first + 1);
   const where = [parentCondition("pt.tag_id", spec.parent, params), tagRows.sql];
   if (window.after) {
     const [value, id] = decodeCursor(window.after);
@@ -263,7 +263,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
     return {
       sql: `SELECT ${articleColumns(context.selection, "lists", context.db.dialect)}, pt.tag_id AS parent_id${own.columns}${total?.sql ?? ""} FROM article_tags pt
         JOIN articles a ON a.id = pt.article_id JOIN authors au ON au.id = a.author_id${own.join}
-        WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT :pageLimit`,
+        WHERE ${where.join(" AND ")} ORDER BY pt.live_at ${direction}, pt.article_id ${direction} LIMIT ${limit}`,
       params: { ...total?.params, ...params },
       bounded: true,
       sortKey,
@@ -277,7 +277,7 @@ function publicTagPageQuery(context: ReadContext, spec: ArticleListSpec, window:
           ROW_NUMBER() OVER (PARTITION BY pt.tag_id ORDER BY pt.live_at ${direction}, pt.article_id ${direction}) AS window_row
         FROM article_tags pt WHERE ${where.join(" AND ")}) ranked
       JOIN articles a ON a.id = ranked.article_id JOIN authors au ON au.id = a.author_id
-      WHERE ranked.window_row <= :pageLimit ORDER BY ranked.tag_id, ranked.window_row`,
+      WHERE ranked.window_row <= ${limit} ORDER BY ranked.tag_id, ranked.window_row`,
     params,
     // Ranks every live row of each tag before it keeps a page of each.
     bounded: false,

@@ -3,7 +3,7 @@ import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
 import { articlesOfKey, cardKey, ENTITY_LISTS, entityKey, kindKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
-import { hasLateralJoin, timestampParam } from "../db/dialect";
+import { hasLateralJoin, limitSql, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import {
@@ -287,12 +287,12 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
    */
   async function loadRelated(ids: number[], first: number): Promise<Map<number, RelatedHit[]>> {
     const single = ids.length === 1;
-    const statement = relatedStatement({ list: ":...relatedIds", single: single ? ":singleSource" : null });
+    const statement = relatedStatement({ list: ":...relatedIds", single: single ? ":singleSource" : null }, first);
     const sql = `WITH ${statement.ctes}
       SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(context.selection, "related", db.dialect)}
       FROM ${statement.from}
-      ${single ? `ORDER BY ${RELATED_ORDER("ranked")}` : "WHERE ranked.related_row <= :relatedFirst ORDER BY ranked.src_id, ranked.related_row"}`;
-    const rows = await db.query(sql, { ...statement.params, relatedIds: ids, relatedFirst: first, ...(single ? { singleSource: ids[0] } : {}) });
+      ${single ? `ORDER BY ${RELATED_ORDER("ranked")}` : `WHERE ranked.related_row <= ${limitSql(first)} ORDER BY ranked.src_id, ranked.related_row`}`;
+    const rows = await db.query(sql, { ...statement.params, relatedIds: ids, ...(single ? { singleSource: ids[0] } : {}) });
     const result = new Map<number, RelatedHit[]>();
     for (const row of rows) {
       const srcId = Number(row.src_id);
@@ -318,7 +318,7 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
    * (what goes inside `IN (…)`) of which `single`, when there is one source, is that one: bound
    * ids, or the article a page statement has just found (articleWithRelated).
    */
-  function relatedStatement(sources: { list: string; single: string | null }) {
+  function relatedStatement(sources: { list: string; single: string | null }, first: number) {
     const vis = visible();
     // Which pooled candidates are already picks: PostgreSQL reads the sources' picks once, where
     // an index probe of article_related per candidate (hundreds a page) cost half the statement
@@ -346,7 +346,7 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
         WHERE NOT EXISTS (SELECT 1 FROM ${picked} r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
         GROUP BY st.src_id, p.article_id`;
     const ranked = single
-      ? `ranked AS (SELECT c.* FROM ${candidates} ORDER BY ${RELATED_ORDER("c")} LIMIT :relatedFirst)`
+      ? `ranked AS (SELECT c.* FROM ${candidates} ORDER BY ${RELATED_ORDER("c")} LIMIT ${limitSql(first)})`
       : `ranked AS (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY ${RELATED_ORDER("c")}) AS related_row FROM ${candidates})`;
     const ctes = `src_tags AS (
         SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (${sources.list})
@@ -388,7 +388,7 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
    */
   async function articleWithRelated(by: { id: number } | { slug: string }, first: number): Promise<Article | null> {
     const lookup = visible({ includeDeleted: true });
-    const related = relatedStatement({ list: "SELECT a_id FROM page_article", single: "(SELECT a_id FROM page_article)" });
+    const related = relatedStatement({ list: "SELECT a_id FROM page_article", single: "(SELECT a_id FROM page_article)" }, first);
     const pageChips = carriesChips(context.selection, "byKey");
     const relatedChips = carriesChips(context.selection, "related");
     const pad = { padChips: pageChips || relatedChips };
@@ -404,7 +404,7 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
         ${articleColumns(context.selection, "related", db.dialect, pad)}
       FROM ${related.from}
       ORDER BY kind, ${order}`;
-    const rows = await db.query(sql, { ...lookup.params, ...related.params, pageKey: "id" in by ? by.id : by.slug, relatedFirst: first });
+    const rows = await db.query(sql, { ...lookup.params, ...related.params, pageKey: "id" in by ? by.id : by.slug });
     const pageRow = rows.length > 0 && Number(rows[0].kind) === -1 ? rows[0] : undefined;
     const article = pageRow ? readArticles([pageChips ? pageRow : withoutChips(pageRow)], primed)[0] : null;
     if ("slug" in by) articleBySlug.prime(by.slug, article);

@@ -3,6 +3,7 @@ import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
 import { ENTITY_LISTS, entityKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
 import { badInput } from "../errors";
+import { limitSql } from "../db/dialect";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
 import type { ReadContext } from "./read-context";
@@ -119,7 +120,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
     const listed = kind === "tag" ? tagVis : null;
     const listedWhere = listed ? `WHERE ${listed.sql}` : "";
     const byCount = orderBy === AuthorOrder.ARTICLE_COUNT_DESC || orderBy === TagOrder.ARTICLE_COUNT_DESC;
-    const params: Record<string, unknown> = { ...vis.params, ...listed?.params, pageLimit: window.first + 1 };
+    const params: Record<string, unknown> = { ...vis.params, ...listed?.params };
     const where: string[] = [];
     if (window.after) {
       const [value, id] = decodeCursor(window.after);
@@ -134,7 +135,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
     }
     const order = byCount ? "listed.article_count DESC, listed.list_id ASC" : "listed.list_name ASC, listed.list_id ASC";
     const sql = `SELECT * FROM (SELECT ${columns}, ${alias}.id AS list_id, ${alias}.name AS list_name, ${countSql} AS article_count FROM ${table} ${alias} ${listedWhere}) listed
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT :pageLimit`;
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ${limitSql(window.first + 1)}`;
     const rows = await db.query(sql, params);
     const counts = new Map<number, number>(rows.map((r) => [Number(r.list_id), Number(r.article_count)]));
     const items = rows.slice(0, window.first).map((row) => (kind === "author" ? authorFromRow(row) : tagFromRow(row))) as unknown as T[];
