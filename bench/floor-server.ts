@@ -95,7 +95,7 @@ const PICKS_ONCE = store.postgres;
 // The related links of one source, ranked as the related loader does; `src` is its id.
 const relatedCtes = (src: string) => `src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = ${src}),
   ${PICKS_ONCE ? `pick_ids AS MATERIALIZED (SELECT article_id, related_id FROM article_related WHERE article_id = ${src}),` : ""}
-  tag_live AS (SELECT t.id AS tag_id, t.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = t.id AND lf.live_at > :now) AS live
+  tag_live AS MATERIALIZED (SELECT t.id AS tag_id, t.live_count - (SELECT COUNT(*) FROM article_tags lf WHERE lf.tag_id = t.id AND lf.live_at > :now) AS live
     FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)),
   tag_weights AS MATERIALIZED (SELECT tag_id, CAST(1000000000 / (CASE WHEN live > 1 THEN live ELSE 1 END) AS INTEGER) AS weight FROM tag_live),
   ${POOL},

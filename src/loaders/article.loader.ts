@@ -354,7 +354,9 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
 ${picksOnce ? `      pick_ids AS MATERIALIZED (
         SELECT article_id, related_id FROM article_related WHERE article_id IN (${sources.list})
       ),` : ""}
-      tag_live AS (
+      -- MATERIALIZED: tag_weights names live four times, and each inlined copy counted again
+      -- (PostgreSQL: four subplans a tag; the statement's database CPU 0.87-0.99 -> 0.76-0.91 ms).
+      tag_live AS MATERIALIZED (
         SELECT t.id AS tag_id, ${liveTagCountSql("t", "poolNow")} AS live FROM tags t WHERE t.id IN (SELECT tag_id FROM src_tags)
       ),
       tag_weights AS MATERIALIZED (
