@@ -20,9 +20,12 @@ import type { ReadContext } from "./read-context";
 import { ARTICLE_FROM, articleColumns, articleFromRow, authorFromArticleRow, carriesChips, tagChipsFromRow, tagFromRow, withoutChips, type Row } from "./rows";
 import { articleVisibility, liveTagCountSql } from "./visibility";
 
-/** Picks in their order, then the best shared-tag scores, newer first; the id settles ties. */
-const RELATED_ORDER = (alias: string) =>
-  `${alias}.kind, ${alias}.pick_position, ${alias}.rank_score DESC, ${alias}.live_at DESC, ${alias}.dst_id DESC`;
+/**
+ * Picks in their order, then the best shared-tag scores, newer first; the id settles ties.
+ * `prefix` qualifies the columns (`c.`), or is empty for a compound statement's output columns.
+ */
+const RELATED_ORDER = (prefix: string) =>
+  `${prefix}kind, ${prefix}pick_position, ${prefix}rank_score DESC, ${prefix}live_at DESC, ${prefix}dst_id DESC`;
 
 /**
  * A shared tag weighs 1/(its live articles). Candidates are ranked by the sum in integer units of
@@ -291,7 +294,7 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
     const sql = `WITH ${statement.ctes}
       SELECT ranked.src_id, ranked.kind, ranked.score, ${articleColumns(context.selection, "related", db.dialect)}
       FROM ${statement.from}
-      ${single ? `ORDER BY ${RELATED_ORDER("ranked")}` : `WHERE ranked.related_row <= ${limitSql(first)} ORDER BY ranked.src_id, ranked.related_row`}`;
+      ${single ? `ORDER BY ${RELATED_ORDER("ranked.")}` : `WHERE ranked.related_row <= ${limitSql(first)} ORDER BY ranked.src_id, ranked.related_row`}`;
     const rows = await db.query(sql, { ...statement.params, relatedIds: ids, ...(single ? { singleSource: ids[0] } : {}) });
     const result = new Map<number, RelatedHit[]>();
     for (const row of rows) {
@@ -346,8 +349,8 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
         WHERE NOT EXISTS (SELECT 1 FROM ${picked} r WHERE r.article_id = st.src_id AND r.related_id = p.article_id)
         GROUP BY st.src_id, p.article_id`;
     const ranked = single
-      ? `ranked AS (SELECT c.* FROM ${candidates} ORDER BY ${RELATED_ORDER("c")} LIMIT ${limitSql(first)})`
-      : `ranked AS (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY ${RELATED_ORDER("c")}) AS related_row FROM ${candidates})`;
+      ? `ranked AS (SELECT c.* FROM ${candidates} ORDER BY ${RELATED_ORDER("c.")} LIMIT ${limitSql(first)})`
+      : `ranked AS (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.src_id ORDER BY ${RELATED_ORDER("c.")}) AS related_row FROM ${candidates})`;
     const ctes = `src_tags AS (
         SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id IN (${sources.list})
       ),
@@ -394,18 +397,17 @@ ${picksOnce ? `      pick_ids AS MATERIALIZED (
     const pageChips = carriesChips(context.selection, "byKey");
     const relatedChips = carriesChips(context.selection, "related");
     const pad = { padChips: pageChips || relatedChips };
-    const order = "r_pick_position, r_rank_score DESC, r_live_at DESC, r_dst_id DESC";
     const sql = `WITH page_article AS MATERIALIZED (
         SELECT ${articleColumns(context.selection, "byKey", db.dialect, pad)} FROM ${ARTICLE_FROM}
         WHERE ${"id" in by ? "a.id" : "a.slug"} = :pageKey AND ${lookup.sql}
       ),
       ${related.ctes}
-      SELECT NULL AS src_id, -1 AS kind, NULL AS score, NULL AS r_pick_position, NULL AS r_rank_score, NULL AS r_live_at, NULL AS r_dst_id, page_article.* FROM page_article
+      SELECT NULL AS src_id, -1 AS kind, NULL AS score, NULL AS pick_position, NULL AS rank_score, NULL AS live_at, NULL AS dst_id, page_article.* FROM page_article
       UNION ALL
-      SELECT ranked.src_id, ranked.kind, ranked.score, ranked.pick_position AS r_pick_position, ranked.rank_score AS r_rank_score, ranked.live_at AS r_live_at, ranked.dst_id AS r_dst_id,
+      SELECT ranked.src_id, ranked.kind, ranked.score, ranked.pick_position, ranked.rank_score, ranked.live_at, ranked.dst_id,
         ${articleColumns(context.selection, "related", db.dialect, pad)}
       FROM ${related.from}
-      ORDER BY kind, ${order}`;
+      ORDER BY ${RELATED_ORDER("")}`;
     const rows = await db.query(sql, { ...lookup.params, ...related.params, pageKey: "id" in by ? by.id : by.slug });
     const pageRow = rows.length > 0 && Number(rows[0].kind) === -1 ? rows[0] : undefined;
     const article = pageRow ? readArticles([pageChips ? pageRow : withoutChips(pageRow)], primed)[0] : null;
