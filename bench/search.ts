@@ -180,6 +180,30 @@ function summary(label: string, times: number[]): string {
   return `${label.padEnd(44)} median ${percentile(sorted, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(sorted, 99).toFixed(2).padStart(7)} ms   (n=${times.length})`;
 }
 
+/**
+ * Ranking reads every match's document (about 3 kB, two rows a page), so these figures depend on
+ * whether the index table fits in shared_buffers: a page that does not is copied in from the OS
+ * cache on each visit, and that copy, not the ranking, is most of a query's time. Printed so a
+ * reader knows which of the two the figures measured.
+ */
+async function bufferFit(url: string): Promise<string> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ table_bytes: string; buffer_bytes: string }>(
+      `SELECT pg_total_relation_size('article_search') AS table_bytes,
+              (SELECT setting::bigint * pg_size_bytes(unit) FROM pg_settings WHERE name = 'shared_buffers') AS buffer_bytes`,
+    );
+    const mb = (bytes: string) => `${Math.round(Number(bytes) / 2 ** 20)} MB`;
+    const fits = Number(rows[0].table_bytes) < Number(rows[0].buffer_bytes);
+    return `article_search ${mb(rows[0].table_bytes)}, shared_buffers ${mb(rows[0].buffer_bytes)}: ${
+      fits ? "the index fits in PostgreSQL's buffers" : "the index does not fit in PostgreSQL's buffers, so most pages a query ranks come from the OS cache"
+    }`;
+  } finally {
+    await client.end();
+  }
+}
+
 const SEARCH_PAGE = `query SearchPage($q: String!) {
   search(query: $q, first: 20) {
     pageInfo { hasNextPage endCursor }
@@ -255,6 +279,7 @@ async function main() {
     console.log(`matching articles per query: median ${percentile(sortedMatches, 50)}, p90 ${percentile(sortedMatches, 90)}, max ${sortedMatches[sortedMatches.length - 1]}\n`);
     console.log(summary("SQL (loader: parse + page statement, 20 hits)", loaderTimes));
     console.log(summary("SQL (totalCount statement)", countTimes));
+    if (DATABASE === "postgres") console.log(await bufferFit(env.DATABASE_URL));
 
     const port = 4700 + Math.floor(random() * 200);
     const server = spawn(process.execPath, [path.join(root, "dist/src/main.js")], {
