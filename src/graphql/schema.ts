@@ -9,6 +9,7 @@ import { TagResolver } from "../resolvers/tag.resolver";
 import { WebhookResolver } from "../resolvers/webhook.resolver";
 import { DateTimeScalar } from "./date-time.scalar";
 import { refuseUnstorableTextInMutations } from "./validation";
+import { dispatchResolversDirectly } from "./direct-dispatch";
 
 export const resolvers = [
   ArticleResolver,
@@ -27,5 +28,5 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
   });
-  return refuseUnstorableTextInMutations(schema);
+  return refuseUnstorableTextInMutations(dispatchResolversDirectly(schema, resolvers));
 }
