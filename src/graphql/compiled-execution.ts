@@ -2,6 +2,8 @@ import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-i
 import { execute, getVariableValues, GraphQLError, OperationTypeNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
+// Apollo's gateway request contexts, built without a hidden class per request (see there).
+import "./gateway-request-context";
 
 export interface CompiledExecutionOptions {
   /** Runs of one (document, operation) on graphql-js before it is compiled. */
