@@ -1,4 +1,4 @@
-import type DataLoader from "dataloader";
+import DataLoader from "dataloader";
 import { ARTICLE_LISTS_KEY, articlesOfKey, cardKey, entityKey, kindKey, listKeyOf } from "../events/content-events";
 
 /**
@@ -10,27 +10,41 @@ import { ARTICLE_LISTS_KEY, articlesOfKey, cardKey, entityKey, kindKey, listKeyO
  */
 export type KeyRecorder = Set<string> | null;
 
-/** Counts as a read of `key` whenever the loader is asked for it (primed or not). */
-export function recordOnLoad<K, V, C>(loader: DataLoader<K, V, C>, keys: KeyRecorder, keyOf: (key: K) => string): DataLoader<K, V, C> {
-  if (!keys) return loader;
-  const load = loader.load.bind(loader);
-  loader.load = (key: K) => {
-    keys.add(keyOf(key));
-    return load(key);
-  };
-  return loader;
+interface KeyRecording<K, V> {
+  keys: KeyRecorder;
+  /** Counts as a read of this key whenever the loader is asked for `key` (primed or not). */
+  onLoad?: (key: K) => string;
+  /** Counts as a read of what the loader answered. */
+  onResult?: (keys: Set<string>, value: V, key: K) => void;
 }
 
-/** Counts as a read of what the loader answered; `onMiss` when it answered nothing. */
-export function recordOnResult<K, V, C>(loader: DataLoader<K, V, C>, keys: KeyRecorder, record: (keys: Set<string>, value: V, key: K) => void): DataLoader<K, V, C> {
-  if (!keys) return loader;
-  const load = loader.load.bind(loader);
-  loader.load = (key: K) =>
-    load(key).then((value) => {
-      record(keys, value, key);
-      return value;
-    });
-  return loader;
+/**
+ * A DataLoader that records, as it is asked, the keys of what the response read. A subclass,
+ * not a `load` assigned onto a DataLoader: a function stored into an object after it is made
+ * gives that object a hidden class of its own, which V8 keeps in old space until a full
+ * collection, and with it the request it points into (see graphql/gateway-request-context.ts).
+ */
+export class KeyRecordingLoader<K, V, C = K> extends DataLoader<K, V, C> {
+  constructor(
+    batch: DataLoader.BatchLoadFn<K, V>,
+    private readonly recording: KeyRecording<K, V>,
+    options?: DataLoader.Options<K, V, C>,
+  ) {
+    super(batch, options);
+  }
+
+  override load(key: K): Promise<V> {
+    const { keys, onLoad, onResult } = this.recording;
+    if (!keys) return super.load(key);
+    if (onLoad) keys.add(onLoad(key));
+    const loaded = super.load(key);
+    return onResult
+      ? loaded.then((value) => {
+          onResult(keys, value, key);
+          return value;
+        })
+      : loaded;
+  }
 }
 
 export const ENTITY_LISTS = { article: ARTICLE_LISTS_KEY, author: listKeyOf("author"), tag: listKeyOf("tag") } as const;

@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import type { Article } from "../entities/article.entity";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
-import { articlesOfKey, cardKey, ENTITY_LISTS, entityKey, kindKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
+import { articlesOfKey, cardKey, ENTITY_LISTS, entityKey, kindKey, KeyRecordingLoader, recordFound } from "../cache/cache-keys";
 import { hasLateralJoin, limitSql, timestampParam } from "../db/dialect";
 import { encodeCursor } from "../pagination/cursor";
 import type { Page } from "../pagination/page";
@@ -144,32 +144,35 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
   }
 
   // By id, the key is known before the read: a publish of a hidden article sends `article:<id>` too.
-  const articleById = recordOnLoad(
-    new DataLoader<number, Article | null>(async (ids) => {
+  const articleById = new KeyRecordingLoader<number, Article | null>(
+    async (ids) => {
       const byId = new Map(readArticles(await articlesWhere("a.id", ids), primed).map((a) => [a.id, a]));
       return ids.map((id) => byId.get(id) ?? null);
-    }),
-    keys,
-    (id) => entityKey("article", id),
+    },
+    { keys, onLoad: (id) => entityKey("article", id) },
   );
 
-  const articleBySlug = new DataLoader<string, Article | null>(async (slugs) => {
-    const articles = readArticles(await articlesWhere("a.slug", slugs), primed);
-    for (const article of articles) articleById.prime(article.id, article);
-    const bySlug = new Map(articles.map((a) => [a.slug, a]));
-    return slugs.map((slug) => bySlug.get(slug) ?? null);
-  });
-  recordOnResult(articleBySlug, keys, (set, article) => recordFound(set, "article", article));
+  const articleBySlug = new KeyRecordingLoader<string, Article | null>(
+    async (slugs) => {
+      const articles = readArticles(await articlesWhere("a.slug", slugs), primed);
+      for (const article of articles) articleById.prime(article.id, article);
+      const bySlug = new Map(articles.map((a) => [a.slug, a]));
+      return slugs.map((slug) => bySlug.get(slug) ?? null);
+    },
+    { keys, onResult: (set, article) => recordFound(set, "article", article) },
+  );
 
   /** Counts per parent, batched; also what Author.articleCount and Tag.articleCount read. */
   function countLoader(kind: "author" | "tag") {
-    const loader = new DataLoader<number, number>(async (ids) => {
-      const { sql, params } = articleCountQuery(context, { parent: { kind, ids: [...ids] } });
-      const rows = await db.query<{ parent_id: number; n: number }>(sql, params);
-      const counts = new Map(rows.map((r) => [Number(r.parent_id), Number(r.n)]));
-      return ids.map((id) => counts.get(id) ?? 0);
-    });
-    return recordOnLoad(loader, keys, (id) => articlesOfKey(kind, id));
+    return new KeyRecordingLoader<number, number>(
+      async (ids) => {
+        const { sql, params } = articleCountQuery(context, { parent: { kind, ids: [...ids] } });
+        const rows = await db.query<{ parent_id: number; n: number }>(sql, params);
+        const counts = new Map(rows.map((r) => [Number(r.parent_id), Number(r.n)]));
+        return ids.map((id) => counts.get(id) ?? 0);
+      },
+      { keys, onLoad: (id) => articlesOfKey(kind, id) },
+    );
   }
   const articleCountByAuthor = countLoader("author");
   const articleCountByTag = countLoader("tag");
@@ -194,7 +197,7 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
 
   /** Author.articles and Tag.articles: one statement for every parent asking the same window. */
   function nestedListLoader(kind: "author" | "tag", counts: DataLoader<number, number>) {
-    const loader = new DataLoader<NestedListKey, Page<Article>, string>(
+    return new KeyRecordingLoader<NestedListKey, Page<Article>, string>(
       async (keys) => {
         const groups = new Map<string, NestedListKey[]>();
         for (const key of keys) {
@@ -211,13 +214,16 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
         }
         return keys.map((key) => pages.get(key)!);
       },
+      {
+        keys,
+        onResult: (set, page, key) => {
+          set.add(articlesOfKey(kind, key.parentId));
+          recordListOrder(set, key.orderBy);
+          recordArticles(set, page.items, selection().cardOnly.lists);
+        },
+      },
       { cacheKeyFn: (key) => `${key.parentId}|${key.first}|${key.after ?? ""}|${key.orderBy ?? ""}` },
     );
-    return recordOnResult(loader, keys, (set, page, key) => {
-      set.add(articlesOfKey(kind, key.parentId));
-      recordListOrder(set, key.orderBy);
-      recordArticles(set, page.items, selection().cardOnly.lists);
-    });
   }
   const articlesByAuthor = nestedListLoader("author", articleCountByAuthor);
   const articlesByTag = nestedListLoader("tag", articleCountByTag);
@@ -251,16 +257,16 @@ export function createArticleLoaders(context: ReadContext, primed: RowPrimedLoad
     };
   }
 
-  const relatedByArticle = new DataLoader<{ articleId: number; first: number }, RelatedHit[], string>(
+  const relatedByArticle = new KeyRecordingLoader<{ articleId: number; first: number }, RelatedHit[], string>(
     async (wanted) => {
       const first = Math.max(...wanted.map((k) => k.first));
       const ids = [...new Set(wanted.map((k) => k.articleId))];
       const [hits] = await Promise.all([loadRelated(ids, first), recordRelatedPools(ids)]);
       return wanted.map((key) => (hits.get(key.articleId) ?? []).slice(0, key.first));
     },
+    { keys, onResult: (set, hits) => recordArticles(set, hits.map((hit) => hit.article), selection().cardOnly.related) },
     { cacheKeyFn: (key) => `${key.articleId}|${key.first}` },
   );
-  recordOnResult(relatedByArticle, keys, (set, hits) => recordArticles(set, hits.map((hit) => hit.article), selection().cardOnly.related));
 
   /**
    * Related answers change when an article enters or leaves the list of any tag the source

@@ -1,7 +1,6 @@
-import DataLoader from "dataloader";
 import type { Author } from "../entities/author.entity";
 import type { Tag } from "../entities/tag.entity";
-import { ENTITY_LISTS, entityKey, recordFound, recordOnLoad, recordOnResult } from "../cache/cache-keys";
+import { ENTITY_LISTS, entityKey, KeyRecordingLoader, recordFound } from "../cache/cache-keys";
 import { badInput } from "../errors";
 import { limitSql } from "../db/dialect";
 import { decodeCursor, encodeCursor } from "../pagination/cursor";
@@ -41,45 +40,51 @@ export function createAuthorTagLoaders(context: ReadContext) {
   const { db, viewer, now } = context;
   const keys = context.keys ?? null;
 
-  const authorById = recordOnLoad(
-    new DataLoader<number, Author | null>(async (ids) => {
+  const authorById = new KeyRecordingLoader<number, Author | null>(
+    async (ids) => {
       const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.id IN (:...ids)`, { ids }, POINT_LOOKUP);
       return byKey(ids, rows.map(authorFromRow), (a) => a.id);
-    }),
-    keys,
-    (id) => entityKey("author", id),
+    },
+    { keys, onLoad: (id) => entityKey("author", id) },
   );
-  const authorBySlug = new DataLoader<string, Author | null>(async (slugs) => {
-    const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs }, POINT_LOOKUP);
-    const authors = rows.map(authorFromRow);
-    for (const author of authors) authorById.prime(author.id, author);
-    return byKey(slugs, authors, (a) => a.slug);
-  });
-  recordOnResult(authorBySlug, keys, (set, author) => recordFound(set, "author", author));
+  const authorBySlug = new KeyRecordingLoader<string, Author | null>(
+    async (slugs) => {
+      const rows = await db.query(`SELECT ${AUTHOR_COLUMNS} FROM authors au WHERE au.slug IN (:...slugs)`, { slugs }, POINT_LOOKUP);
+      const authors = rows.map(authorFromRow);
+      for (const author of authors) authorById.prime(author.id, author);
+      return byKey(slugs, authors, (a) => a.slug);
+    },
+    { keys, onResult: (set, author) => recordFound(set, "author", author) },
+  );
   // A tag only the viewer's unreadable articles carry (a draft's new tag) does not exist for them.
   const tagVis = tagVisibility(db, viewer, now, "t");
   const visibleTag = tagVis ? ` AND ${tagVis.sql}` : "";
   // Editors see every tag and readers' tags are checked on the (tag_id, live_at) index; an
   // author's own drafts make the check a join whose length depends on the tag.
   const tagLookup = !tagVis || viewer.kind === "anonymous" ? POINT_LOOKUP : {};
-  const tagById = recordOnLoad(
-    new DataLoader<number, Tag | null>(async (ids) => {
+  const tagById = new KeyRecordingLoader<number, Tag | null>(
+    async (ids) => {
       const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.id IN (:...ids)${visibleTag}`, { ...tagVis?.params, ids }, tagLookup);
       return byKey(ids, rows.map(tagFromRow), (t) => t.id);
-    }),
-    keys,
-    (id) => entityKey("tag", id),
+    },
+    { keys, onLoad: (id) => entityKey("tag", id) },
   );
-  const tagBySlug = new DataLoader<string, Tag | null>(async (slugs) => {
-    const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs }, tagLookup);
-    const tags = rows.map(tagFromRow);
-    for (const tag of tags) tagById.prime(tag.id, tag);
-    return byKey(slugs, tags, (t) => t.slug);
-  });
-  recordOnResult(tagBySlug, keys, (set, tag) => recordFound(set, "tag", tag));
+  const tagBySlug = new KeyRecordingLoader<string, Tag | null>(
+    async (slugs) => {
+      const rows = await db.query(`SELECT ${TAG_COLUMNS} FROM tags t WHERE t.slug IN (:...slugs)${visibleTag}`, { ...tagVis?.params, slugs }, tagLookup);
+      const tags = rows.map(tagFromRow);
+      for (const tag of tags) tagById.prime(tag.id, tag);
+      return byKey(slugs, tags, (t) => t.slug);
+    },
+    { keys, onResult: (set, tag) => recordFound(set, "tag", tag) },
+  );
 
   /** Tags of many articles in one statement, in the editor's order. */
-  const tagsByArticle = new DataLoader<number, Tag[]>(async (articleIds) => {
+  // Which tags an article carries is part of the article (`article:<id>`); their names are the tags'.
+  const recordTags = (set: Set<string>, tags: Tag[]) => {
+    for (const tag of tags) set.add(entityKey("tag", tag.id));
+  };
+  const tagsByArticle = new KeyRecordingLoader<number, Tag[]>(async (articleIds) => {
     const columns = (context.selection ?? FULL_SELECTION).extras.tag ? TAG_COLUMNS : TAG_CARD_COLUMNS;
     const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${columns} FROM article_tags at JOIN tags t ON t.id = at.tag_id
        WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
@@ -95,11 +100,7 @@ export function createAuthorTagLoaders(context: ReadContext) {
       byArticle.set(Number(row.article_id), list);
     }
     return articleIds.map((id) => byArticle.get(id) ?? []);
-  });
-  // Which tags an article carries is part of the article (`article:<id>`); their names are the tags'.
-  recordOnResult(tagsByArticle, keys, (set, tags) => {
-    for (const tag of tags) set.add(entityKey("tag", tag.id));
-  });
+  }, { keys, onResult: recordTags });
 
   async function listWithCounts<T extends { id: number; name: string }>(
     kind: "author" | "tag",
