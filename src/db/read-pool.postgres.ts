@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Pool, types, type PoolConfig, type QueryConfig } from "pg";
+import { Pool, types, type PoolConfig, type QueryConfig, type QueryResult } from "pg";
 import type { AppConfig } from "../config";
 import { CompiledSqlCache, compileNamedParameters, valuesOf, type CompiledSql } from "./named-parameters";
 import { queryTimeoutError, serverBusyError, type ReadDatabase } from "./read-database";
@@ -74,9 +74,9 @@ function isPoolWaitTimeout(error: unknown): boolean {
  * write needs. Statements are prepared by name on each connection: the loaders send the same
  * few texts all day, and parsing and planning them again on every call cost the database more
  * CPU than running them. Every connection carries `statement_timeout`, so the server itself
- * cancels a statement past the deadline; `query_timeout` backs it up on the client side (a
- * network that stops answering) and `connectionTimeoutMillis` bounds the wait for a free
- * connection.
+ * cancels a statement past the deadline; a read deadline of our own backs it up on the client
+ * side (a network that stops answering) and `connectionTimeoutMillis` bounds the wait for a
+ * free connection.
  */
 class PostgresReadPool implements ReadDatabase {
   readonly dialect = "postgres" as const;
@@ -88,6 +88,8 @@ class PostgresReadPool implements ReadDatabase {
     return { text, paths, name };
   });
   private readonly pool: Pool;
+  /** How long an answer may take once its statement has a connection; 0 for no limit. */
+  private readonly readTimeoutMs: number;
 
   constructor(
     url: string,
@@ -95,7 +97,8 @@ class PostgresReadPool implements ReadDatabase {
     private readonly probePool: Pool,
   ) {
     const { queryTimeoutMs, poolSize } = settings;
-    const timeouts: PoolConfig = queryTimeoutMs > 0 ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + 1_000, connectionTimeoutMillis: queryTimeoutMs } : {};
+    const timeouts: PoolConfig = queryTimeoutMs > 0 ? { statement_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs } : {};
+    this.readTimeoutMs = queryTimeoutMs > 0 ? queryTimeoutMs + 1_000 : 0;
     this.pool = new Pool({ connectionString: url, max: Math.max(2, poolSize * 2), application_name: "content-api reads", options: READ_CONNECTION_OPTIONS, types: READ_TYPES, ...timeouts });
     // An idle connection the server drops (a restart, pg_terminate_backend) is reported here;
     // the pool replaces it on the next checkout, and /readyz reports the outage meanwhile.
@@ -111,12 +114,47 @@ class PostgresReadPool implements ReadDatabase {
     const { text, paths, name } = this.statements.get(sql, params);
     const query: QueryConfig = { text, values: valuesOf(paths, params), name };
     try {
-      return (await this.pool.query(query)).rows as Row[];
+      return (await this.send(query)).rows as Row[];
     } catch (error) {
       if (isStatementTimeout(error)) throw queryTimeoutError();
       if (isPoolWaitTimeout(error)) throw serverBusyError();
       throw error;
     }
+  }
+
+  /**
+   * What `pool.query` with pg's `query_timeout` does, written out: pg wraps the query's callback
+   * in a new function after the query is made, and on V8 a function stored into an object after
+   * it is made gives the object a hidden class of its own, kept in old space until a full
+   * collection, and with it the rows and the request waiting for them (see
+   * graphql/gateway-request-context.ts). Here the callback is the query's from the start. An
+   * answer later than the deadline gives its connection back broken, so the pool closes it, and
+   * any error does the same, as pool.query does.
+   */
+  private send(query: QueryConfig): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      this.pool.connect((connectError, client, release) => {
+        if (connectError || !client) return reject(connectError ?? new Error("no connection"));
+        let settled = false;
+        const timer =
+          this.readTimeoutMs > 0
+            ? setTimeout(() => {
+                settled = true;
+                const error = new Error("Query read timeout");
+                release(error);
+                reject(error);
+              }, this.readTimeoutMs)
+            : undefined;
+        client.query(query, (error: Error | undefined, result: QueryResult) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          release(error);
+          if (error) reject(error);
+          else resolve(result);
+        });
+      });
+    });
   }
 
   async probe(deadlineMs: number): Promise<void> {
