@@ -1,6 +1,7 @@
 import { TEST_ENGINE } from "../support/database";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import net from "node:net";
 import { Client } from "pg";
 import { loadConfig } from "../../src/config";
 import { createDataSource } from "../../src/db/data-source";
@@ -159,6 +160,64 @@ describe("the read database on PostgreSQL", async () => {
     } finally {
       await db.close();
       await writer.destroy();
+    }
+  });
+
+  it("gives up on an answer that never comes (a stalled network) a second after the deadline, and closes that connection", { skip: available ? false : `no PostgreSQL at ${url}` }, async () => {
+    // A TCP relay to the database that can stop passing anything on, as a broken network would:
+    // statement_timeout cannot help, the statement never reaches the server.
+    const target = new URL(url);
+    let stalled = false;
+    let closedByClient = 0;
+    // What a stall holds back, passed on when it ends (so a failing run can still close its pool).
+    const held: (() => void)[] = [];
+    const resume = () => {
+      stalled = false;
+      for (const pass of held.splice(0)) pass();
+    };
+    const relay = net.createServer((client) => {
+      const server = net.connect(Number(target.port || 5432), target.hostname);
+      client.on("data", (chunk) => {
+        if (stalled) held.push(() => server.write(chunk));
+        else server.write(chunk);
+      });
+      server.on("data", (chunk) => {
+        if (stalled) held.push(() => client.write(chunk));
+        else client.write(chunk);
+      });
+      client.on("close", () => {
+        closedByClient += 1;
+        server.destroy();
+      });
+      server.on("close", () => client.destroy());
+      client.on("error", () => undefined);
+      server.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+    const relayed = Object.assign(new URL(url), { port: String((relay.address() as net.AddressInfo).port) }).toString();
+    const config = loadConfig({ DATABASE_URL: relayed, QUERY_TIMEOUT_MS: "200" });
+    const writer = createDataSource(config.database);
+    await writer.initialize();
+    const db = await openReadDatabase(config, writer);
+    try {
+      assert.deepEqual(await db.query("SELECT 1 AS n"), [{ n: 1 }]);
+      stalled = true;
+      const started = Date.now();
+      // Without a deadline the read would wait for ever; the test gives up at 6 s instead.
+      const gaveUp = sleep(6_000).then(() => Promise.reject(new Error("the read waited past 6 s")));
+      await assert.rejects(Promise.race([db.query("SELECT 2 AS n"), gaveUp]), (error: any) => error.extensions?.code === "QUERY_TIMEOUT");
+      const waited = Date.now() - started;
+      assert.ok(waited >= 1_100 && waited < 4_000, `gave up after ${waited} ms, expected the deadline plus one second`);
+      for (let i = 0; i < 50 && closedByClient === 0; i++) await sleep(20);
+      assert.ok(closedByClient >= 1, "the stalled connection was closed");
+      resume();
+      // A new connection answers.
+      assert.deepEqual(await db.query("SELECT 3 AS n"), [{ n: 3 }]);
+    } finally {
+      resume();
+      await db.close();
+      await writer.destroy();
+      await new Promise((resolve) => relay.close(resolve));
     }
   });
 });
