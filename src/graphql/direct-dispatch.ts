@@ -13,8 +13,8 @@ type ResolverInstance = Record<string, (...params: unknown[]) => unknown>;
  * that changes nothing for them. For every call, type-graphql sorts the method's parameter list,
  * maps it to a new array, and passes each argument through an `async` validation, so even
  * `excerpt(length: 160)` returns a promise, and the call waits on a `Promise.all`. A 20-card
- * page makes sixty such calls. Together they made up a third of what the server allocated per
- * tag page, and collecting that garbage took a sixth of its CPU.
+ * page makes sixty such calls: on the PostgreSQL tag page they were 107 of the 365 kB the
+ * server allocated per request.
  *
  * A direct call gives the method exactly the values type-graphql would give it:
  * - the root when it is already an instance of the declared type (loaders build entities), as
