@@ -145,14 +145,20 @@ class PostgresReadPool implements ReadDatabase {
                 reject(error);
               }, this.readTimeoutMs)
             : undefined;
-        client.query(query, (error: Error | undefined, result: QueryResult) => {
+        const done = (error: Error | undefined, result?: QueryResult) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
           release(error);
           if (error) reject(error);
-          else resolve(result);
-        });
+          else resolve(result!);
+        };
+        try {
+          client.query(query, done);
+        } catch (error) {
+          // A query pg refuses before sending it (a bad value) throws here, as under pool.query.
+          done(error instanceof Error ? error : new Error(String(error)));
+        }
       });
     });
   }
