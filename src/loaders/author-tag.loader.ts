@@ -80,27 +80,32 @@ export function createAuthorTagLoaders(context: ReadContext) {
   );
 
   /** Tags of many articles in one statement, in the editor's order. */
-  // Which tags an article carries is part of the article (`article:<id>`); their names are the tags'.
-  const recordTags = (set: Set<string>, tags: Tag[]) => {
-    for (const tag of tags) set.add(entityKey("tag", tag.id));
-  };
-  const tagsByArticle = new KeyRecordingLoader<number, Tag[]>(async (articleIds) => {
-    const columns = (context.selection ?? FULL_SELECTION).extras.tag ? TAG_COLUMNS : TAG_CARD_COLUMNS;
-    const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${columns} FROM article_tags at JOIN tags t ON t.id = at.tag_id
-       WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
-      { articleIds },
-      POINT_LOOKUP,
-    );
-    const byArticle = new Map<number, Tag[]>();
-    for (const row of rows) {
-      const tag = tagFromRow(row);
-      tagById.prime(tag.id, tag);
-      const list = byArticle.get(Number(row.article_id)) ?? [];
-      list.push(tag);
-      byArticle.set(Number(row.article_id), list);
-    }
-    return articleIds.map((id) => byArticle.get(id) ?? []);
-  }, { keys, onResult: recordTags });
+  const tagsByArticle = new KeyRecordingLoader<number, Tag[]>(
+    async (articleIds) => {
+      const columns = (context.selection ?? FULL_SELECTION).extras.tag ? TAG_COLUMNS : TAG_CARD_COLUMNS;
+      const rows = await db.query<Row>(`SELECT at.article_id AS article_id, ${columns} FROM article_tags at JOIN tags t ON t.id = at.tag_id
+         WHERE at.article_id IN (:...articleIds) ORDER BY at.article_id, at.position, t.name`,
+        { articleIds },
+        POINT_LOOKUP,
+      );
+      const byArticle = new Map<number, Tag[]>();
+      for (const row of rows) {
+        const tag = tagFromRow(row);
+        tagById.prime(tag.id, tag);
+        const list = byArticle.get(Number(row.article_id)) ?? [];
+        list.push(tag);
+        byArticle.set(Number(row.article_id), list);
+      }
+      return articleIds.map((id) => byArticle.get(id) ?? []);
+    },
+    {
+      keys,
+      // Which tags an article carries is part of the article (`article:<id>`); their names are the tags'.
+      onResult: (set, tags) => {
+        for (const tag of tags) set.add(entityKey("tag", tag.id));
+      },
+    },
+  );
 
   async function listWithCounts<T extends { id: number; name: string }>(
     kind: "author" | "tag",

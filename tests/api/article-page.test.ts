@@ -31,7 +31,6 @@ function unfolded(selection: string): string {
   return `... on Article { ${selection} }`;
 }
 
-
 describe("an article page with its related links", () => {
   let server: TestServer;
   let viewers: [string, Record<string, string>][];

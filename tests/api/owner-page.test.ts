@@ -39,7 +39,6 @@ function unfolded(selection: string, type: string): string {
 
 const variablesOf = (selection: string) => (selection.includes("$first") ? "$slug: String!, $first: Int = 4, $order: ArticleOrder = PUBLISHED_AT_ASC" : "$slug: String!");
 
-
 describe("a tag or author page by slug", () => {
   let server: TestServer;
   let editor: Record<string, string>;
