@@ -75,6 +75,20 @@ describe("an article page with its related links", () => {
     assert.equal(res.statements, 1);
   });
 
+  it("lists a pick that also shares the article's tags once, as a pick, however few links are asked for", async () => {
+    // Both visible picks share both of "picked"'s tags, so they are also its best shared-tag candidates.
+    for (const first of [1, 2, 3, 5, 8]) {
+      const res = await server.gql(`query($first: Int!) { article(slug: "picked") { related(first: $first) { reason article { id } } } }`, { first });
+      assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+      const related: { reason: string; article: { id: string } }[] = res.body.data.article.related;
+      const linked = related.map((r) => r.article.id);
+      assert.equal(new Set(linked).size, linked.length, `first: ${first}, ${JSON.stringify(related)}`);
+      const picks = related.filter((r) => r.reason === "EDITOR_PICK").length;
+      assert.equal(picks, Math.min(first, 2), `first: ${first}`);
+      assert.equal(related.length, Math.min(first, 6), `first: ${first}: two picks and the four other articles of its tags`);
+    }
+  });
+
   const keys = () => [
     { slug: "picked" },
     { slug: "lonely" },
