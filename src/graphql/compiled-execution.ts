@@ -75,13 +75,16 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
       }
     }
     if (query !== undefined && query !== NOT_COMPILABLE) {
-      // graphql-js words (and locates) a bad variable the way Apollo recognises as BAD_USER_INPUT.
-      if (operation?.variableDefinitions?.length) {
+      const result = (await query.query(undefined, context, variables)) as ExecutionResult;
+      if (!result.errors) return result;
+      // No data: the compiled operation refused its variables before running. graphql-js words
+      // (and locates) a bad variable the way Apollo recognises as BAD_USER_INPUT, so the refusal
+      // is worded again by graphql-js; accepted variables are coerced once, by the compiled code.
+      if (result.data === undefined && operation?.variableDefinitions?.length) {
         const coerced = getVariableValues(schema, operation.variableDefinitions, variables, { maxErrors: 50 });
         if (coerced.errors) return { errors: coerced.errors };
       }
-      const result = (await query.query(undefined, context, variables)) as ExecutionResult;
-      return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
+      return { ...result, errors: result.errors.map(asGraphQLJsError) };
     }
     return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
   };

@@ -67,6 +67,28 @@ describe("compiled execution answers as graphql-js does", () => {
     assert.equal(answer.status, 400);
     assert.equal(answer.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
   });
+
+  it("refuses every kind of bad variable in the same words compiled as on graphql-js, and takes good ones", async () => {
+    const query = `query Filtered($first: Int!, $order: ArticleOrder!, $filter: ArticleFilter) {
+      articles(first: $first, orderBy: $order, filter: $filter) { nodes { slug } } }`;
+    const good = { first: 2, order: "PUBLISHED_AT_DESC", filter: { publishedAfter: "2000-01-01T07:00:00+07:00", tagSlugs: ["ekonomi"] } };
+    const accepted = await askFourTimes(query, good);
+    assert.equal(accepted.body.errors, undefined, JSON.stringify(accepted.body.errors));
+    for (const variables of [
+      { ...good, first: 2 ** 31 },
+      { ...good, first: "2" },
+      { order: "PUBLISHED_AT_DESC" },
+      { ...good, order: "SIDEWAYS" },
+      { ...good, filter: { publishedAfter: "2023-02-30T00:00:00Z" } },
+      { ...good, filter: { tagSlugs: [null] } },
+      { ...good, filter: { unknownField: 1 } },
+    ]) {
+      const refused = await askFourTimes(query, variables);
+      assert.equal(refused.status, 400, JSON.stringify(variables));
+      assert.equal(refused.body.data, undefined);
+      assert.equal(refused.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", JSON.stringify(variables));
+    }
+  });
 });
 
 describe("compiled execution: when an operation is compiled", () => {
