@@ -89,7 +89,8 @@ const POOL = store.postgres
   : `tag_pool AS MATERIALIZED (SELECT st.weight, y.article_id, y.live_at FROM tag_weights st CROSS JOIN article_tags y
      WHERE y.rowid IN (SELECT z.rowid FROM article_tags z WHERE z.tag_id = st.tag_id AND z.live_at <= :now ORDER BY z.live_at DESC, z.article_id DESC LIMIT 200))`;
 
-// As the related loader: PostgreSQL reads the source's picks once, SQLite probes its primary key.
+// As the related loader: PostgreSQL reads the source's picks once and strikes them out of the best
+// candidates, SQLite probes its primary key for each pooled row.
 const PICKS_ONCE = store.postgres;
 
 // The related links of one source, ranked as the related loader does; `src` is its id.
@@ -101,10 +102,17 @@ const relatedCtes = (src: string) => `src_tags AS (SELECT article_id AS src_id, 
   ${POOL},
   picks AS (SELECT r.article_id AS src_id, r.related_id AS dst_id, 0 AS kind, r.position AS pick_position, 0 AS score, a.published_at AS live_at
     FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = ${src} AND r.related_id <> r.article_id AND ${LIVE}),
-  shared AS (SELECT CAST(${src} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
+  shared AS (${
+    PICKS_ONCE
+      ? `SELECT * FROM (SELECT CAST(${src} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
+    FROM tag_pool p WHERE p.article_id <> ${src}
+    GROUP BY p.article_id ORDER BY score DESC, live_at DESC, dst_id DESC LIMIT 5) best
+    WHERE NOT EXISTS (SELECT 1 FROM pick_ids r WHERE r.related_id = best.dst_id)`
+      : `SELECT CAST(${src} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
     FROM tag_pool p
-    WHERE p.article_id <> ${src} AND NOT EXISTS (SELECT 1 FROM ${PICKS_ONCE ? "pick_ids" : "article_related"} r WHERE r.article_id = ${src} AND r.related_id = p.article_id)
-    GROUP BY p.article_id),
+    WHERE p.article_id <> ${src} AND NOT EXISTS (SELECT 1 FROM article_related r WHERE r.article_id = ${src} AND r.related_id = p.article_id)
+    GROUP BY p.article_id`
+  }),
   ranked AS (SELECT c.* FROM (SELECT * FROM picks UNION ALL SELECT * FROM shared) c
     ORDER BY c.kind, c.pick_position, c.score DESC, c.live_at DESC, c.dst_id DESC LIMIT 5)`;
 
