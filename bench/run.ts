@@ -5,7 +5,13 @@
  * peer, PostGraphile 4 (bench/postgraphile-server.ts) on the same database; on SQLite a layer
  * ablation. Writes bench/results.md and bench/results.json.
  *
- *   npm run bench -- [--database sqlite|postgres|both] [--articles 20000] [--seconds 8] [--no-ablation] [--workers 1,2]
+ *   npm run bench -- [--database sqlite|postgres|both] [--articles 20000] [--seconds 8] [--rounds 3] [--no-ablation] [--workers 1,2]
+ *
+ * The uncached comparison runs in rounds: the floor, our server and (on PostgreSQL) the peer
+ * all stay up, and each round measures each of them in turn, starting with a different one each
+ * round. A ratio is the median of the rounds' ratios, each between figures taken a minute apart
+ * at most: on a shared machine whose speed drifts by a third over minutes, measuring one server
+ * after the other (as this script first did) moved a ratio by as much as the code under test.
  *
  * `--workers` lists the WEB_CONCURRENCY values the home query is measured at on SQLite (default 1,2).
  *
@@ -28,6 +34,8 @@ const option = (name: string, fallback: number) => {
 };
 const ARTICLES = option("articles", 20_000);
 const SECONDS = option("seconds", 8);
+const ROUNDS = option("rounds", 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error("--rounds takes a whole number of at least 1");
 const ABLATION = !argv.includes("--no-ablation");
 const WORKERS = (() => {
   const i = argv.indexOf("--workers");
@@ -81,6 +89,8 @@ interface ResultRow {
   floorRps: number;
   ratio: number;
   peakRssMb: number;
+  /** Uncached rows: req/s in each round (rps, p50 and p99 are the rounds' medians). */
+  roundRps?: number[];
   /**
    * `warm+writes` only: the same load without the writer, measured just before it on the same
    * server, so the ratio compares two figures a few seconds apart rather than minutes apart.
@@ -89,6 +99,18 @@ interface ResultRow {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Each round's a ÷ b (the same round's figures), as their median and range. */
+function roundRatios(a: number[], b: number[]): { median: number; min: number; max: number } {
+  const ratios = a.map((x, i) => x / b[i]);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
 
 async function waitForHttp(url: string, timeoutMs = 30_000) {
   const start = Date.now();
@@ -327,9 +349,12 @@ async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: s
   console.log(`${engine}: floor answers are byte-identical; statements per request:`, statements);
 
   const floorRps: Record<string, number> = {};
-  const row = (server: ServerKind, query: BenchQuery, c: number, cache: ResultRow["cache"], result: Load, child: ChildProcess): ResultRow => {
+  const floorRounds: Record<string, number[]> = {};
+  const row = (server: ServerKind, query: BenchQuery, c: number, cache: ResultRow["cache"], result: Load, child: ChildProcess, rounds?: Load[]): ResultRow => {
     const f = floorRps[`${query}@${c}`] ?? result.rps;
     if (result.non2xx || result.errors) console.warn(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const roundRps = rounds?.map((r) => Math.round(r.rps));
+    const againstFloor = rounds && server !== "floor" && floorRounds[`${query}@${c}`] ? roundRatios(rounds.map((r) => r.rps), floorRounds[`${query}@${c}`]).median : result.rps / f;
     const r: ResultRow = {
       database: engine,
       server,
@@ -341,51 +366,72 @@ async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: s
       p99Ms: result.p99Ms,
       statements: server === "ours" && cache === "off" ? statements[query] : 0,
       floorRps: Math.round(f),
-      ratio: Number((result.rps / f).toFixed(3)),
+      ratio: Number(againstFloor.toFixed(3)),
       peakRssMb: peakRssMb(child),
+      ...(roundRps ? { roundRps } : {}),
     };
-    console.log(`${engine} ${server} ${query} c=${c} cache=${cache}: ${r.rps} req/s (floor ${r.floorRps}, ratio ${r.ratio}), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
+    console.log(
+      `${engine} ${server} ${query} c=${c} cache=${cache}: ${r.rps} req/s${roundRps ? ` (rounds ${roundRps.join(", ")})` : ""} (floor ${r.floorRps}, ratio ${r.ratio}), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+    );
     return r;
   };
 
-  for (const query of QUERY_NAMES) {
-    for (const c of CONCURRENCY) {
-      const result = await measure(floor.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs));
-      if (result.rps < 1) throw new Error(`the floor answered no ${query} requests: a query plan went wrong; no ratio can be computed`);
-      floorRps[`${query}@${c}`] = result.rps;
-      rows.push(row("floor", query, c, "off", result, floor.child));
-    }
-  }
-  await floor.stop();
-
-  for (const cache of ["off", "warm"] as const) {
-    const server = await startServer(db.url, { NODE_ENV: "production", RESPONSE_CACHE: cache === "off" ? "off" : "memory" });
-    for (const query of QUERY_NAMES) {
-      if (cache === "warm") await fillCache(server.url, query, slugsFor(query, db.articleSlugs, db.tagSlugs));
-      for (const c of CONCURRENCY) rows.push(row("ours", query, c, cache, await measure(server.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs)), server.child));
-    }
-    if (cache === "warm") {
-      const token = editorToken(db.url);
-      for (const c of CONCURRENCY) {
-        const without = await measure(server.url, "article", c, db.articleSlugs);
-        const { result, edits, failed } = await withWriter(server.url, token, db.editedSlugs, () => measure(server.url, "article", c, db.articleSlugs));
-        if (failed) console.warn(`  the writer's edits: ${edits} made, ${failed} failed`);
-        rows.push({ ...row("ours", "article", c, "warm+writes", result, server.child), withoutWritesRps: Math.round(without.rps) });
-      }
-    }
-    await server.stop();
-  }
-
+  // Uncached, in rounds (see the header): every contender up at once, each measured in turn.
+  const contenders: { server: ServerKind; running: Running; peer: boolean }[] = [{ server: "floor", running: floor, peer: false }];
+  contenders.push({ server: "ours", running: await startServer(db.url, { NODE_ENV: "production", RESPONSE_CACHE: "off" }), peer: false });
   if (engine === "postgres") {
     ensurePeerInstalled();
     const peer = await startPeer(db.url);
     for (const query of QUERY_NAMES) {
       const probe = await post(peer.url, query, slugsFor(query, db.articleSlugs, db.tagSlugs)[0], true);
       if (probe.status !== 200 || probe.text.includes('"errors"')) throw new Error(`PostGraphile could not answer the ${query} query: ${probe.text.slice(0, 300)}`);
-      for (const c of CONCURRENCY) rows.push(row("postgraphile4", query, c, "off", await measure(peer.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs), true), peer.child));
     }
-    await peer.stop();
+    contenders.push({ server: "postgraphile4", running: peer, peer: true });
   }
+  for (const query of QUERY_NAMES) {
+    const slugs = slugsFor(query, db.articleSlugs, db.tagSlugs);
+    for (const c of CONCURRENCY) {
+      const rounds = new Map<ServerKind, Load[]>(contenders.map((k) => [k.server, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < contenders.length; i++) {
+          const { server, running, peer } = contenders[(round + i) % contenders.length];
+          rounds.get(server)!.push(await measure(running.url, query, c, slugs, peer));
+        }
+      }
+      const floorLoads = rounds.get("floor")!;
+      if (median(floorLoads.map((r) => r.rps)) < 1) throw new Error(`the floor answered no ${query} requests: a query plan went wrong; no ratio can be computed`);
+      floorRps[`${query}@${c}`] = median(floorLoads.map((r) => r.rps));
+      floorRounds[`${query}@${c}`] = floorLoads.map((r) => r.rps);
+      for (const { server, running } of contenders) {
+        const loads = rounds.get(server)!;
+        const summary: Load = {
+          cpuMs: median(loads.map((r) => r.cpuMs)),
+          rps: median(loads.map((r) => r.rps)),
+          p50Ms: median(loads.map((r) => r.p50Ms)),
+          p99Ms: median(loads.map((r) => r.p99Ms)),
+          non2xx: loads.reduce((sum, r) => sum + r.non2xx, 0),
+          errors: loads.reduce((sum, r) => sum + r.errors, 0),
+        };
+        rows.push(row(server, query, c, "off", summary, running.child, loads));
+      }
+    }
+  }
+  for (const { running } of contenders) await running.stop();
+
+  // The response cache warm: what a reader mostly gets (not part of the rounds; no other server has one).
+  const warm = await startServer(db.url, { NODE_ENV: "production", RESPONSE_CACHE: "memory" });
+  for (const query of QUERY_NAMES) {
+    await fillCache(warm.url, query, slugsFor(query, db.articleSlugs, db.tagSlugs));
+    for (const c of CONCURRENCY) rows.push(row("ours", query, c, "warm", await measure(warm.url, query, c, slugsFor(query, db.articleSlugs, db.tagSlugs)), warm.child));
+  }
+  const token = editorToken(db.url);
+  for (const c of CONCURRENCY) {
+    const without = await measure(warm.url, "article", c, db.articleSlugs);
+    const { result, edits, failed } = await withWriter(warm.url, token, db.editedSlugs, () => measure(warm.url, "article", c, db.articleSlugs));
+    if (failed) console.warn(`  the writer's edits: ${edits} made, ${failed} failed`);
+    rows.push({ ...row("ours", "article", c, "warm+writes", result, warm.child), withoutWritesRps: Math.round(without.rps) });
+  }
+  await warm.stop();
 
   if (ABLATION && engine === "sqlite") {
     const variants: [string, Record<string, string>][] = [
@@ -488,7 +534,11 @@ function peerRatios(rows: ResultRow[]): string[] {
       const ours = rows.find((r) => r.database === "postgres" && r.server === "ours" && r.cache === "off" && r.query === query && r.concurrency === c);
       const warm = rows.find((r) => r.database === "postgres" && r.server === "ours" && r.cache === "warm" && r.query === query && r.concurrency === c);
       const peer = rows.find((r) => r.server === "postgraphile4" && r.query === query && r.concurrency === c);
-      if (ours && peer && warm) lines.push(`| ${query} | ${c} | ${ours.rps} | ${warm.rps} | ${peer.rps} | ${(ours.rps / peer.rps).toFixed(2)} | ${(warm.rps / peer.rps).toFixed(2)} |`);
+      if (ours?.roundRps && peer?.roundRps && warm) {
+        const uncached = roundRatios(ours.roundRps, peer.roundRps);
+        const range = ours.roundRps.length > 1 ? ` (${uncached.min.toFixed(2)}–${uncached.max.toFixed(2)})` : "";
+        lines.push(`| ${query} | ${c} | ${ours.rps} | ${warm.rps} | ${peer.rps} | ${uncached.median.toFixed(2)}${range} | ${(warm.rps / peer.rps).toFixed(2)} |`);
+      }
     }
   }
   return lines;
@@ -516,7 +566,7 @@ async function main() {
     "# Benchmark results",
     "",
     `Machine: ${machine}. Database: ${ARTICLES} synthetic articles, 500 authors, 1,000 tags, on ${DATABASES.join(" and ")} (PostgreSQL on the same machine).`,
-    `Each figure: autocannon in its own process, ${SECONDS} s after a 2 s warm-up. The floor is bench/floor-server.ts (node:http + prepared statements on the same engine, the same statements, byte-identical JSON); ratio = req/s over the floor on the same engine. The peer is PostGraphile 4.14.1 on the same PostgreSQL database (bench/postgraphile-server.ts, queries in bench/queries.ts PEER_QUERIES). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
+    `Each figure: autocannon in its own process, ${SECONDS} s after a 2 s warm-up. Uncached figures: the median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}, each measuring the floor, our server and (PostgreSQL) the peer in turn, all three kept running; a ratio is the median of the rounds' ratios. The floor is bench/floor-server.ts (node:http + prepared statements on the same engine, the same statements, byte-identical JSON); ratio = req/s over the floor on the same engine. The peer is PostGraphile 4.14.1 on the same PostgreSQL database (bench/postgraphile-server.ts, queries in bench/queries.ts PEER_QUERIES). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
     "",
     "| database | server | query | concurrency | cache | req/s | floor req/s | ratio | p50 ms | p99 ms | SQL statements | peak RSS MB |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -529,7 +579,7 @@ async function main() {
       ? [
           "## PostgreSQL: ours against PostGraphile 4 (req/s)",
           "",
-          "| query | concurrency | ours uncached | ours warm cache | PostGraphile 4 | uncached ÷ peer | warm ÷ peer |",
+          "| query | concurrency | ours uncached | ours warm cache | PostGraphile 4 | uncached ÷ peer (rounds' range) | warm ÷ peer |",
           "|---|---|---|---|---|---|---|",
           ...peerLines,
           "",
