@@ -93,6 +93,11 @@ const POOL = store.postgres
 // candidates, SQLite probes its primary key for each pooled row.
 const PICKS_ONCE = store.postgres;
 
+// One source's pooled candidates, each with its summed tag weights; the caller adds WHERE and GROUP BY.
+const grouped = (src: string) =>
+  `SELECT CAST(${src} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
+    FROM tag_pool p`;
+
 // The related links of one source, ranked as the related loader does; `src` is its id.
 const relatedCtes = (src: string) => `src_tags AS (SELECT article_id AS src_id, tag_id FROM article_tags WHERE article_id = ${src}),
   ${PICKS_ONCE ? `pick_ids AS MATERIALIZED (SELECT article_id, related_id FROM article_related WHERE article_id = ${src}),` : ""}
@@ -104,12 +109,10 @@ const relatedCtes = (src: string) => `src_tags AS (SELECT article_id AS src_id, 
     FROM article_related r CROSS JOIN articles a WHERE a.id = r.related_id AND r.article_id = ${src} AND r.related_id <> r.article_id AND ${LIVE}),
   shared AS (${
     PICKS_ONCE
-      ? `SELECT * FROM (SELECT CAST(${src} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
-    FROM tag_pool p WHERE p.article_id <> ${src}
+      ? `SELECT * FROM (${grouped(src)} WHERE p.article_id <> ${src}
     GROUP BY p.article_id ORDER BY score DESC, live_at DESC, dst_id DESC LIMIT 5) best
     WHERE NOT EXISTS (SELECT 1 FROM pick_ids r WHERE r.related_id = best.dst_id)`
-      : `SELECT CAST(${src} AS BIGINT) AS src_id, p.article_id AS dst_id, 1 AS kind, 0 AS pick_position, SUM(p.weight) AS score, MAX(p.live_at) AS live_at
-    FROM tag_pool p
+      : `${grouped(src)}
     WHERE p.article_id <> ${src} AND NOT EXISTS (SELECT 1 FROM article_related r WHERE r.article_id = ${src} AND r.related_id = p.article_id)
     GROUP BY p.article_id`
   }),

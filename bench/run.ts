@@ -348,13 +348,14 @@ async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: s
   await dev.stop();
   console.log(`${engine}: floor answers are byte-identical; statements per request:`, statements);
 
-  const floorRps: Record<string, number> = {};
+  /** The floor's req/s in each round, by `query@concurrency`. */
   const floorRounds: Record<string, number[]> = {};
   const row = (server: ServerKind, query: BenchQuery, c: number, cache: ResultRow["cache"], result: Load, child: ChildProcess, rounds?: Load[]): ResultRow => {
-    const f = floorRps[`${query}@${c}`] ?? result.rps;
+    const floorRound = floorRounds[`${query}@${c}`];
+    const f = floorRound ? median(floorRound) : result.rps;
     if (result.non2xx || result.errors) console.warn(`  ${result.non2xx} non-2xx, ${result.errors} errors`);
     const roundRps = rounds?.map((r) => Math.round(r.rps));
-    const againstFloor = rounds && server !== "floor" && floorRounds[`${query}@${c}`] ? roundRatios(rounds.map((r) => r.rps), floorRounds[`${query}@${c}`]).median : result.rps / f;
+    const againstFloor = rounds && floorRound ? roundRatios(rounds.map((r) => r.rps), floorRound).median : result.rps / f;
     const r: ResultRow = {
       database: engine,
       server,
@@ -398,10 +399,9 @@ async function benchEngine(db: Prepared, rows: ResultRow[], ablation: { layer: s
           rounds.get(server)!.push(await measure(running.url, query, c, slugs, peer));
         }
       }
-      const floorLoads = rounds.get("floor")!;
-      if (median(floorLoads.map((r) => r.rps)) < 1) throw new Error(`the floor answered no ${query} requests: a query plan went wrong; no ratio can be computed`);
-      floorRps[`${query}@${c}`] = median(floorLoads.map((r) => r.rps));
-      floorRounds[`${query}@${c}`] = floorLoads.map((r) => r.rps);
+      const floorRound = rounds.get("floor")!.map((r) => r.rps);
+      if (median(floorRound) < 1) throw new Error(`the floor answered no ${query} requests: a query plan went wrong; no ratio can be computed`);
+      floorRounds[`${query}@${c}`] = floorRound;
       for (const { server, running } of contenders) {
         const loads = rounds.get(server)!;
         const summary: Load = {
