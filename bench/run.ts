@@ -25,6 +25,7 @@ import path from "node:path";
 import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { Client } from "pg";
 import { PEER_QUERIES, QUERIES, type BenchQuery } from "./queries";
+import { startNodeFlags } from "./start-command";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -144,9 +145,9 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function spawnServer(script: string, args: string[], env: Record<string, string>, health: (port: number) => string): Promise<Running> {
+async function spawnServer(script: string, args: string[], env: Record<string, string>, health: (port: number) => string, nodeFlags: string[]): Promise<Running> {
   const port = nextPort++;
-  const child = spawn(process.execPath, [path.join(root, script), ...args.map((a) => a.replace("{port}", String(port)))], {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, script), ...args.map((a) => a.replace("{port}", String(port)))], {
     env: { ...process.env, PORT: String(port), ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -160,9 +161,14 @@ const startServer = (databaseUrl: string, env: Record<string, string>) =>
     [],
     // Capacity is measured here, so nothing may refuse work: no rate limits, no load shedding
     // (admission under attack is what bench/abuse.ts measures).
-    { DATABASE_URL: databaseUrl, RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0", LOG_LEVEL: "warn", ...env }, (port) => `http://127.0.0.1:${port}/healthz`);
-const startFloor = (target: string) => spawnServer("dist/bench/floor-server.js", [target, "{port}"], {}, (port) => `http://127.0.0.1:${port}/`);
-const startPeer = (databaseUrl: string) => spawnServer("dist/bench/postgraphile-server.js", [databaseUrl, "{port}"], {}, (port) => `http://127.0.0.1:${port}/graphql`);
+    { DATABASE_URL: databaseUrl, RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0", LOG_LEVEL: "warn", ...env },
+    (port) => `http://127.0.0.1:${port}/healthz`,
+    startNodeFlags(root),
+  );
+// The floor runs on the same runtime settings as our server, so its ratio compares code, not
+// flags; the peer runs as its own CLI does, with none.
+const startFloor = (target: string) => spawnServer("dist/bench/floor-server.js", [target, "{port}"], {}, (port) => `http://127.0.0.1:${port}/`, startNodeFlags(root));
+const startPeer = (databaseUrl: string) => spawnServer("dist/bench/postgraphile-server.js", [databaseUrl, "{port}"], {}, (port) => `http://127.0.0.1:${port}/graphql`, []);
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -566,7 +572,7 @@ async function main() {
     "# Benchmark results",
     "",
     `Machine: ${machine}. Database: ${ARTICLES} synthetic articles, 500 authors, 1,000 tags, on ${DATABASES.join(" and ")} (PostgreSQL on the same machine).`,
-    `Each figure: autocannon in its own process, ${SECONDS} s after a 2 s warm-up. Uncached figures: the median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}, each measuring the floor, our server and (PostgreSQL) the peer in turn, all three kept running; a ratio is the median of the rounds' ratios. The floor is bench/floor-server.ts (node:http + prepared statements on the same engine, the same statements, byte-identical JSON); ratio = req/s over the floor on the same engine. The peer is PostGraphile 4.14.1 on the same PostgreSQL database (bench/postgraphile-server.ts, queries in bench/queries.ts PEER_QUERIES). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
+    `Each figure: autocannon in its own process, ${SECONDS} s after a 2 s warm-up. Uncached figures: the median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}, each measuring the floor, our server and (PostgreSQL) the peer in turn, all three kept running; a ratio is the median of the rounds' ratios. The floor is bench/floor-server.ts (node:http + prepared statements on the same engine, the same statements, byte-identical JSON); ratio = req/s over the floor on the same engine. The peer is PostGraphile 4.14.1 on the same PostgreSQL database (bench/postgraphile-server.ts, queries in bench/queries.ts PEER_QUERIES). Node flags: ${startNodeFlags(root).join(" ") || "none"} for our server and the floor (npm start's), none for the peer (as its CLI runs). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
     "",
     "| database | server | query | concurrency | cache | req/s | floor req/s | ratio | p50 ms | p99 ms | SQL statements | peak RSS MB |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
