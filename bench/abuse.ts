@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { ARTICLE_PAGE } from "./queries";
-import { startNodeFlags } from "./start-command";
+import { startCommandArgs } from "./start-command";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -70,7 +70,7 @@ async function eventLoopMaxMs(base: string): Promise<number> {
 
 async function startServer(dbFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string; stop(): Promise<void> }> {
   const port = nextPort++;
-  const child = spawn(process.execPath, [...startNodeFlags(root), path.join(root, "dist/src/main.js")], {
+  const child = spawn(process.execPath, startCommandArgs(root), {
     env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", TRUST_PROXY: "true", METRICS_TOKEN, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { HOME_PAGE } from "./queries";
-import { startNodeFlags } from "./start-command";
+import { startCommandArgs } from "./start-command";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -28,7 +28,7 @@ const PATHS = ["/feeds/rss.xml"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startServer(dbFile: string, port: number, cache: "off" | "memory"): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...startNodeFlags(root), path.join(root, "dist/src/main.js")], {
+  const child = spawn(process.execPath, startCommandArgs(root), {
     env: {
       ...process.env,
       DATABASE_URL: `sqlite:${dbFile}`,

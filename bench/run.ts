@@ -28,6 +28,8 @@ import { PEER_QUERIES, QUERIES, type BenchQuery } from "./queries";
 import { startNodeFlags } from "./start-command";
 
 const root = path.resolve(__dirname, "..", "..");
+/** npm start's Node flags, for our server and the floor. */
+const NODE_FLAGS = startNodeFlags(root);
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
   const i = argv.indexOf(`--${name}`);
@@ -163,11 +165,11 @@ const startServer = (databaseUrl: string, env: Record<string, string>) =>
     // (admission under attack is what bench/abuse.ts measures).
     { DATABASE_URL: databaseUrl, RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", SHED_EVENT_LOOP_DELAY_MS: "0", SHED_QUEUE_DEPTH: "0", LOG_LEVEL: "warn", ...env },
     (port) => `http://127.0.0.1:${port}/healthz`,
-    startNodeFlags(root),
+    NODE_FLAGS,
   );
 // The floor runs on the same runtime settings as our server, so its ratio compares code, not
 // flags; the peer runs as its own CLI does, with none.
-const startFloor = (target: string) => spawnServer("dist/bench/floor-server.js", [target, "{port}"], {}, (port) => `http://127.0.0.1:${port}/`, startNodeFlags(root));
+const startFloor = (target: string) => spawnServer("dist/bench/floor-server.js", [target, "{port}"], {}, (port) => `http://127.0.0.1:${port}/`, NODE_FLAGS);
 const startPeer = (databaseUrl: string) => spawnServer("dist/bench/postgraphile-server.js", [databaseUrl, "{port}"], {}, (port) => `http://127.0.0.1:${port}/graphql`, []);
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -572,7 +574,7 @@ async function main() {
     "# Benchmark results",
     "",
     `Machine: ${machine}. Database: ${ARTICLES} synthetic articles, 500 authors, 1,000 tags, on ${DATABASES.join(" and ")} (PostgreSQL on the same machine).`,
-    `Each figure: autocannon in its own process, ${SECONDS} s after a 2 s warm-up. Uncached figures: the median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}, each measuring the floor, our server and (PostgreSQL) the peer in turn, all three kept running; a ratio is the median of the rounds' ratios. The floor is bench/floor-server.ts (node:http + prepared statements on the same engine, the same statements, byte-identical JSON); ratio = req/s over the floor on the same engine. The peer is PostGraphile 4.14.1 on the same PostgreSQL database (bench/postgraphile-server.ts, queries in bench/queries.ts PEER_QUERIES). Node flags: ${startNodeFlags(root).join(" ") || "none"} for our server and the floor (npm start's), none for the peer (as its CLI runs). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
+    `Each figure: autocannon in its own process, ${SECONDS} s after a 2 s warm-up. Uncached figures: the median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}, each measuring the floor, our server and (PostgreSQL) the peer in turn, all three kept running; a ratio is the median of the rounds' ratios. The floor is bench/floor-server.ts (node:http + prepared statements on the same engine, the same statements, byte-identical JSON); ratio = req/s over the floor on the same engine. The peer is PostGraphile 4.14.1 on the same PostgreSQL database (bench/postgraphile-server.ts, queries in bench/queries.ts PEER_QUERIES). Node flags: ${NODE_FLAGS.join(" ") || "none"} for our server and the floor (npm start's), none for the peer (as its CLI runs). Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
     "",
     "| database | server | query | concurrency | cache | req/s | floor req/s | ratio | p50 ms | p99 ms | SQL statements | peak RSS MB |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",

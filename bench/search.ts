@@ -28,7 +28,7 @@ import { openReadDatabase } from "../src/db/read-database";
 import { SearchOrder } from "../src/loaders/search.loader";
 import { anonymous } from "../src/viewer";
 import { randomSource, zipfSampler } from "../src/tooling/synthetic";
-import { startNodeFlags } from "./start-command";
+import { startCommandArgs } from "./start-command";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -283,7 +283,7 @@ async function main() {
     if (DATABASE === "postgres") console.log(await bufferFit(env.DATABASE_URL));
 
     const port = 4700 + Math.floor(random() * 200);
-    const server = spawn(process.execPath, [...startNodeFlags(root), path.join(root, "dist/src/main.js")], {
+    const server = spawn(process.execPath, startCommandArgs(root), {
       env: { ...env, PORT: String(port), NODE_ENV: "production", RESPONSE_CACHE: "off", RATE_LIMIT_ADDRESS_PER_MINUTE: "0", RATE_LIMIT_TOKEN_PER_MINUTE: "0", LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "inherit"],
     });

@@ -23,7 +23,7 @@ import path from "node:path";
 import { betterSqlite3 } from "../src/db/better-sqlite3";
 import { randomSource, zipfSampler } from "../src/tooling/synthetic";
 import { QUERIES } from "./queries";
-import { startNodeFlags } from "./start-command";
+import { startCommandArgs } from "./start-command";
 
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
@@ -114,7 +114,7 @@ function prepareDatabase(): string {
 }
 
 async function startServer(dbFile: string, port: number, metricsToken: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...startNodeFlags(root), path.join(root, "dist/src/main.js")], {
+  const child = spawn(process.execPath, startCommandArgs(root), {
     env: {
       ...process.env,
       NODE_ENV: "production",
